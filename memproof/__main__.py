@@ -1,0 +1,4 @@
+"""``python -m memproof`` is the ``memproof`` command."""
+from .cli import main
+
+raise SystemExit(main())
