@@ -1,0 +1,111 @@
+"""Empirical tier: numpy float64 — evidence, never a proof.
+
+Softmax is always evaluated in log-sum-exp form (``x - max x`` first), so logits of size ``1e300``
+neither overflow nor produce NaN. Ranks here are *numerical* ranks: the number of singular values
+above a tolerance, which is reported with the rank because the answer depends on it (a matrix that is
+exactly full rank can be numerically rank deficient, and vice versa; see the exact and rigorous tiers).
+
+>>> softmax([0.0, 0.0])
+array([0.5, 0.5])
+>>> softmax([1e300, 0.0])
+array([1., 0.])
+>>> numerical_rank([[1.0, 2.0], [2.0, 4.0]]).rank
+1
+"""
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..errors import InvalidArgumentError
+from ..validation import as_float_array, describe
+
+__all__ = ["log_softmax", "softmax", "singular_values", "NumericalRank", "numerical_rank"]
+
+
+def _axis(arr: np.ndarray, axis: Any) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -arr.ndim <= int(axis) < arr.ndim:
+        raise InvalidArgumentError("axis", describe(axis), f"an integer axis in [-{arr.ndim}, {arr.ndim})")
+    return int(axis)
+
+
+def log_softmax(x: Any, axis: int = -1) -> np.ndarray:
+    """``log softmax(x)`` along ``axis`` as ``(x - m) - log Σ exp(x - m)`` with ``m = max x``.
+
+    Entries far below the maximum give ``-inf`` only when ``x - m`` itself overflows (a spread of more
+    than ``~1.8e308``); never NaN for finite input.
+
+    >>> log_softmax([0.0, 0.0])
+    array([-0.69314718, -0.69314718])
+    >>> log_softmax([1e300, -1e300])
+    array([ 0.e+000, -2.e+300])
+    """
+    arr = as_float_array(x, "x", None)
+    ax = _axis(arr, axis)
+    with np.errstate(over="ignore"):  # x - m can overflow to -inf only for spreads beyond 1.8e308
+        shifted = arr - arr.max(axis=ax, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=ax, keepdims=True))
+
+
+def softmax(x: Any, axis: int = -1) -> np.ndarray:
+    """``softmax(x)`` along ``axis``, computed as ``exp(log_softmax(x))``.
+
+    >>> softmax([[1.0, 1.0, 1.0], [0.0, 0.0, -1e6]])
+    array([[0.33333333, 0.33333333, 0.33333333],
+           [0.5       , 0.5       , 0.        ]])
+    """
+    return np.exp(log_softmax(x, axis))
+
+
+def singular_values(a: Any) -> np.ndarray:
+    """Singular values of a finite 2-D float matrix, in decreasing order (LAPACK, float64).
+
+    >>> singular_values([[3.0, 0.0], [0.0, -4.0]])
+    array([4., 3.])
+    """
+    arr = as_float_array(a, "a", 2)
+    return np.linalg.svd(arr, compute_uv=False)
+
+
+class NumericalRank(NamedTuple):
+    """A numerical (float64 SVD) rank and the tolerance that produced it.
+
+    ``rank`` counts singular values ``> tol``. Numerical, not exact: see
+    :func:`memproof.arith.exact.rank` and :func:`memproof.arith.rigorous.certify_full_row_rank`.
+    """
+
+    rank: int
+    tol: float
+
+
+def numerical_rank(a: Any, tol: float | None = None) -> NumericalRank:
+    """Numerical rank of ``a``: the number of singular values above ``tol``.
+
+    Parameters
+    ----------
+    a : array_like
+        Finite 2-D real matrix.
+    tol : float, optional
+        Threshold; default ``max(shape) · eps · σ_max`` (numpy's ``matrix_rank`` default).
+
+    Returns
+    -------
+    NumericalRank
+        ``(rank, tol)`` — the tolerance actually used is part of the answer.
+
+    >>> r, tol = numerical_rank([[1.0, 0.0], [0.0, 1e-20]])
+    >>> r, tol == 2 * 2.0**-52
+    (1, True)
+    >>> numerical_rank([[1.0, 0.0], [0.0, 1e-20]], tol=0.0).rank
+    2
+    """
+    s = singular_values(a)
+    shape = np.shape(np.asarray(a, dtype=np.float64))
+    if tol is None:
+        used = float(s.max(initial=0.0) * max(shape) * np.finfo(np.float64).eps)
+    else:
+        if isinstance(tol, bool) or not isinstance(tol, (int, float, np.integer, np.floating)) or not np.isfinite(tol) or tol < 0:
+            raise InvalidArgumentError("tol", describe(tol), "a finite tolerance ≥ 0 (or None for the default)")
+        used = float(tol)
+    return NumericalRank(int((s > used).sum()), used)

@@ -1,0 +1,126 @@
+"""The ``memproof`` command: ``list``, ``verify``, ``versions`` (and subcommands of other modules).
+
+Exit codes of ``verify``: 0 all requirements met, 1 something refuted, 2 unknown or below the
+required level, 3 internal error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import MemproofError
+
+EXIT_OK, EXIT_REFUTED, EXIT_UNDECIDED, EXIT_ERROR = 0, 1, 2, 3
+
+
+def _blueprint(args: argparse.Namespace):
+    from .blueprint import default_blueprint_path, load_blueprint
+
+    return load_blueprint(args.proof or default_blueprint_path())
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from .blueprint import dependency_graph
+
+    bp = _blueprint(args)
+    dependency_graph(bp)  # validates: dangling ids, cycles
+    print(f"{bp.title}\n{bp.source}\n")
+    width = max(len(c.id) for c in bp.claims)
+    for c in bp.claims:
+        how = c.checker or f"not yet checked ({c.planned or 'no checker'})"
+        uses = ", ".join(c.uses) or "—"
+        print(f"{c.id:<{width}}  {c.kind:<11} {c.title}\n{'':<{width}}  uses: {uses}; checker: {how}")
+    return EXIT_OK
+
+
+def _progress(entry) -> None:
+    r = entry.result
+    level = r.level.label if r.level else "-"
+    est = f" (established: {entry.established.label})" if entry.established and entry.established != r.level else ""
+    note = "" if r.outcome.value == "proved" else f" — {r.reason}"
+    print(f"  {entry.claim.id:<4} {r.outcome.value:<8} {level:<9}{est} {r.seconds:6.2f} s{note}", file=sys.stderr, flush=True)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .blueprint import exit_code, run_blueprint
+    from .report import Report
+    from .results import Level
+    from .versions import collect_versions
+
+    bp = _blueprint(args)
+    claims = [c.strip() for c in args.claims.split(",") if c.strip()] if args.claims else None
+    require = Level.parse(args.require)
+    print(f"memproof verify: {bp.title} (seed {args.seed})", file=sys.stderr)
+    entries = run_blueprint(bp, claims=claims, seed=args.seed, quick=args.quick, on_result=_progress)
+    code = exit_code(entries, require=require, strict=args.strict)
+    report = Report(bp, tuple(entries), seed=args.seed, quick=args.quick, require=require, strict=args.strict,
+                    versions=collect_versions(include_device=False), exit_code=code)
+    written = []
+    if args.json:
+        written.append(report.write_json(args.json))
+    if args.md:
+        written.append(report.write_markdown(args.md))
+    if args.graph:
+        from .blueprint.draw import draw_graph
+
+        written.append(draw_graph(bp, entries, args.graph))
+    s = report.summary()
+    print("\n" + ", ".join(f"{v} {k}" for k, v in s.items() if v) + f"; required level {require.label}; exit code {code}")
+    for path in written:
+        print(f"wrote {path}")
+    return code
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    from .versions import collect_versions, format_versions
+
+    print(format_versions(collect_versions()))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="memproof", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("list", help="list the claims of the proof blueprint")
+    p.add_argument("--proof", type=Path, help="blueprint file or folder (default: proofs/mahdavi2024)")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("verify", help="check the proof's claims in dependency order and write a report")
+    p.add_argument("--proof", type=Path, help="blueprint file or folder (default: proofs/mahdavi2024)")
+    p.add_argument("--claims", help="comma-separated claim ids (their premises are checked too)")
+    p.add_argument("--require", default="empirical", help="minimum level: exact, rigorous, smt, symbolic, empirical")
+    p.add_argument("--strict", action="store_true", help="claims without a checker yet also count as not established")
+    p.add_argument("--json", type=Path, help="write the JSON report here")
+    p.add_argument("--md", type=Path, help="write the Markdown report here")
+    p.add_argument("--graph", type=Path, help="draw the coloured dependency graph here (.svg/.png)")
+    p.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
+    p.add_argument("--quick", action="store_true", help="small instance sizes")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("versions", help="versions of python, numpy, sympy, python-flint, z3, torch, and the device")
+    p.set_defaults(func=cmd_versions)
+
+    for module in _SUBCOMMAND_MODULES:
+        try:
+            __import__(module, fromlist=["add_subcommand"]).add_subcommand(sub)
+        except ImportError:
+            continue
+    return parser
+
+
+_SUBCOMMAND_MODULES: tuple[str, ...] = ()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except MemproofError as exc:
+        print(f"memproof: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("memproof: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,257 @@
+"""A family of vectors taken at their exact values: validation, hashing, reductions mod p, exact rows.
+
+The Kruskal rank is a property of a *family* of vectors. :class:`VectorFamily` fixes which vectors
+(the rows or the columns of a matrix, ``axis`` explicit) and gives the three views the engine needs:
+
+- ``mod_p(p)`` — every vector reduced modulo an odd prime ``p`` (an ``(N, dim)`` int64 array); sound
+  because reduction mod p is a ring homomorphism on the dyadic rationals (every float64 is one);
+- ``exact_rows(idx)`` — the exact rational vectors (``flint.fmpq``) of a few members;
+- ``input_hash`` — a SHA-256 of the input as given, recorded in certificates.
+
+Floats are taken as exact dyadic rationals ``m·2^e``; int and :class:`fractions.Fraction` input is
+accepted (as ``object`` arrays or nested lists).
+
+>>> fam = VectorFamily.from_matrix([[1, 2], [2, 4], [0, 1]], axis="rows")
+>>> fam.N, fam.dim
+(3, 2)
+>>> fam.subset_rank([0, 1]), fam.subset_rank([0, 2])
+(1, 2)
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from fractions import Fraction
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from flint import fmpq, fmpq_mat, fmpz_mat, nmod_mat
+
+from ..arith import exact
+from ..errors import InvalidArgumentError
+from ..validation import describe
+
+AXES = ("rows", "cols")
+
+
+def parse_axis(axis: Any) -> str:
+    """``"rows"`` or ``"cols"`` (aliases: ``0``/``"row"`` and ``1``/``"col"``/``"columns"``)."""
+    aliases = {"rows": "rows", "row": "rows", 0: "rows", "cols": "cols", "col": "cols", "columns": "cols", 1: "cols"}
+    key = axis.strip().lower() if isinstance(axis, str) else axis
+    if isinstance(key, bool) or key not in aliases:
+        raise InvalidArgumentError("axis", repr(axis), "'rows' (the vectors are the rows) or 'cols' (the columns)",
+                                   "A1 is about the rows of the (T, d) query matrix: use axis='rows'")
+    return aliases[key]
+
+
+def float_mod_p(arr: np.ndarray, p: int) -> np.ndarray:
+    """Exact reduction mod ``p`` of a float64 array (each entry ``m·2^e`` → ``m·2^e mod p``)."""
+    mant, expo = np.frexp(np.asarray(arr, dtype=np.float64))
+    m = (mant * 2.0**53).astype(np.int64) % p
+    e = expo.astype(np.int64) - 53
+    if e.size == 0:
+        return m
+    lo, hi = int(e.min()), int(e.max())
+    inv2 = pow(2, -1, p)
+    table = np.array([pow(2, k, p) if k >= 0 else pow(inv2, -k, p) for k in range(lo, hi + 1)], dtype=np.int64)
+    return (m * table[e - lo]) % p
+
+
+def _fmpq_mod_p(x: fmpq, p: int) -> int:
+    q = int(x.q) % p
+    if q == 0:
+        raise InvalidArgumentError("matrix", f"an entry {x} whose denominator is divisible by {p}", "denominators prime to the working primes")
+    return int(x.p) % p * pow(q, -1, p) % p
+
+
+class VectorFamily:
+    """``N`` vectors of dimension ``dim`` with exact rational entries.
+
+    Build with :meth:`from_matrix` (rows or columns of a matrix) or :meth:`from_functions` (a derived
+    family such as the A3 vectors, computed lazily). ``vectors`` is the ``(N, dim)`` float64 array when
+    the family is float-backed, else ``None``.
+    """
+
+    def __init__(self, N: int, dim: int, input_hash: str, mod_p_fn: Callable[[int], np.ndarray],
+                 rows_fn: Callable[[Sequence[int]], list[list[fmpq]]], *, axis: str = "rows",
+                 vectors: np.ndarray | None = None, description: str = ""):
+        self.N, self.dim, self.input_hash, self.axis = int(N), int(dim), input_hash, axis
+        self._mod_p_fn, self._rows_fn = mod_p_fn, rows_fn
+        self._cache: dict[int, np.ndarray] = {}
+        self.vectors = vectors
+        self.description = description
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_matrix(cls, a: Any, axis: Any = "rows", name: str = "matrix") -> "VectorFamily":
+        """The rows (``axis="rows"``) or columns (``axis="cols"``) of the matrix ``a``."""
+        ax = parse_axis(axis)
+        arr, kind = _validate_matrix(a, name)
+        h = matrix_hash(arr, kind)
+        if kind == "float":
+            vec = arr if ax == "rows" else arr.T
+            vec = np.ascontiguousarray(vec)
+            return cls(vec.shape[0], vec.shape[1], h, lambda p: float_mod_p(vec, p),
+                       lambda idx: [[fmpq(*float(x).as_integer_ratio()) for x in vec[i]] for i in idx],
+                       axis=ax, vectors=vec, description=f"{ax} of a {arr.shape[0]}x{arr.shape[1]} float64 matrix")
+        q = exact.to_fmpq_mat(arr.tolist(), name)
+        rows = q.tolist() if ax == "rows" else q.transpose().tolist()
+        N, dim = len(rows), len(rows[0])
+        mod_cache: dict[int, np.ndarray] = {}
+
+        def mod_p(p: int) -> np.ndarray:
+            if p not in mod_cache:
+                mod_cache[p] = np.array([[_fmpq_mod_p(x, p) for x in r] for r in rows], dtype=np.int64).reshape(N, dim)
+            return mod_cache[p]
+
+        return cls(N, dim, h, mod_p, lambda idx: [list(rows[i]) for i in idx], axis=ax,
+                   description=f"{ax} of a {arr.shape[0]}x{arr.shape[1]} exact matrix")
+
+    @classmethod
+    def from_functions(cls, N: int, dim: int, input_hash: str, mod_p_fn: Callable[[int], np.ndarray],
+                       rows_fn: Callable[[Sequence[int]], list[list[fmpq]]], description: str = "") -> "VectorFamily":
+        """A derived family given by its reduction mod p and its exact rows (e.g. the A3 vectors)."""
+        return cls(N, dim, input_hash, mod_p_fn, rows_fn, axis="rows", description=description)
+
+    # ------------------------------------------------------------------ views
+    def mod_p(self, p: int) -> np.ndarray:
+        """``(N, dim)`` int64 array of the vectors reduced mod ``p`` (cached)."""
+        if p not in self._cache:
+            self._cache[p] = np.ascontiguousarray(self._mod_p_fn(p), dtype=np.int64)
+        return self._cache[p]
+
+    def exact_rows(self, idx: Sequence[int]) -> list[list[fmpq]]:
+        """The exact rational vectors with the given indices."""
+        return self._rows_fn([int(i) for i in idx])
+
+    def integer_rows(self, idx: Sequence[int]) -> list[list[int]]:
+        """Each selected vector times a positive rational making it integral (same dependencies)."""
+        out = []
+        for row in self.exact_rows(idx):
+            den = math.lcm(*(int(x.q) for x in row)) if row else 1
+            out.append([int(x * den) for x in row])
+        return out
+
+    # ------------------------------------------------------------------ exact subset queries
+    def subset_rank(self, idx: Sequence[int], primes: Sequence[int] = (exact.PRIMES[0],)) -> int:
+        """Exact rank of the vectors ``idx`` (mod-p rank first: full rank mod p is a proof)."""
+        idx = [int(i) for i in idx]
+        if not idx:
+            return 0
+        full = min(len(idx), self.dim)
+        for p in primes:
+            r = nmod_mat(self.mod_p(p)[idx].tolist(), p).rank()
+            if r == full:
+                return r
+        return fmpz_mat(self.integer_rows(idx)).rank()
+
+    def is_independent(self, idx: Sequence[int]) -> bool:
+        return self.subset_rank(idx) == len(idx)
+
+    def null_vector(self, idx: Sequence[int]) -> list[int] | None:
+        """A primitive integer ``x`` with ``Σ x_i v_{idx_i} = 0`` exactly, or ``None`` if independent."""
+        rows = self.exact_rows(idx)
+        basis = exact.nullspace(fmpq_mat(rows).transpose())
+        return basis[0] if basis else None
+
+    def circuit(self, idx: Sequence[int]) -> tuple[list[int], list[int]]:
+        """Shrink a dependent set to a circuit (a minimal dependent subset) with its exact null vector.
+
+        Returns ``(indices, null_vector)``; raises :class:`InvalidArgumentError` if ``idx`` is independent.
+        """
+        idx = [int(i) for i in idx]
+        x = self.null_vector(idx)
+        if x is None:
+            raise InvalidArgumentError("idx", f"the independent set {idx}", "a dependent set of vectors")
+        support = [i for i, c in zip(idx, x) if c]
+        # greedy deletion keeps a dependent set; the final set is minimal (a circuit)
+        cur = list(support)
+        changed = True
+        while changed:
+            changed = False
+            for i in list(cur):
+                trial = [j for j in cur if j != i]
+                if trial and self.subset_rank(trial) < len(trial):
+                    cur, changed = trial, True
+                    break
+        x = self.null_vector(cur)
+        assert x is not None and all(x), "a circuit's null vector has full support"
+        return cur, x
+
+    def check_null_vector(self, idx: Sequence[int], x: Sequence[int]) -> bool:
+        """Whether ``Σ x_i v_{idx_i} = 0`` holds exactly (and ``x ≠ 0``)."""
+        if len(idx) != len(x) or not any(int(c) for c in x):
+            return False
+        rows = self.exact_rows(idx)
+        for j in range(self.dim):
+            if sum((fmpq(int(c)) * r[j] for c, r in zip(x, rows)), fmpq(0)) != 0:
+                return False
+        return True
+
+
+# ---------------------------------------------------------------------- validation and hashing
+def _validate_matrix(a: Any, name: str) -> tuple[np.ndarray, str]:
+    """``(array, kind)`` with kind ``"float"`` (float64 array) or ``"exact"`` (object/int array)."""
+    if isinstance(a, (fmpq_mat, fmpz_mat)):
+        a = np.array(a.tolist(), dtype=object)
+    if isinstance(a, np.ndarray) and a.dtype.kind in "iub":
+        if a.dtype.kind == "b":
+            a = a.astype(np.int64)
+        arr = a
+        kind = "exact"
+    elif isinstance(a, np.ndarray) and a.dtype.kind == "f":
+        arr, kind = a.astype(np.float64, copy=False), "float"
+    else:
+        try:
+            raw = np.asarray(a, dtype=object) if not isinstance(a, np.ndarray) else a
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(name, describe(a), "a 2-dimensional numeric matrix") from None
+        if raw.dtype.kind not in "biufO":
+            raise InvalidArgumentError(name, describe(raw), "a numeric matrix (int, float, Fraction)",
+                                       "convert strings with numpy.asarray(..., dtype=float) first")
+        flat = raw.ravel().tolist() if raw.size else []
+        if any(isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, Fraction, np.integer, np.floating, fmpq)) for x in flat):
+            bad = next(x for x in flat if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, Fraction, np.integer, np.floating, fmpq)))
+            raise InvalidArgumentError(name, f"an entry {bad!r} of type {type(bad).__name__}", "int, float or Fraction entries")
+        if flat and all(isinstance(x, (float, np.floating)) for x in flat):
+            arr, kind = np.asarray(raw, dtype=np.float64), "float"
+        else:
+            arr, kind = raw, "exact"
+            if any(isinstance(x, (float, np.floating)) for x in flat):
+                for x in flat:
+                    if isinstance(x, (float, np.floating)) and not math.isfinite(x):
+                        raise InvalidArgumentError(name, f"a non-finite entry {x}", "finite real numbers")
+    if arr.ndim != 2:
+        raise InvalidArgumentError(name, f"{arr.ndim}-dimensional {describe(arr)}", "a 2-dimensional matrix",
+                                   "reshape a single vector with a[None, :]")
+    if arr.size == 0:
+        raise InvalidArgumentError(name, describe(arr), "a non-empty matrix (at least one row and one column)")
+    if kind == "float":
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            i = tuple(int(v) for v in np.argwhere(bad)[0])
+            raise InvalidArgumentError(name, f"a non-finite value {arr[i]} at index {i}", "finite real numbers",
+                                       "remove or impute NaN/inf entries first")
+    return arr, kind
+
+
+def matrix_hash(arr: np.ndarray, kind: str | None = None) -> str:
+    """SHA-256 of a matrix's exact values (float64 bytes with -0.0 as 0.0, or exact rational strings)."""
+    if kind is None:
+        arr, kind = _validate_matrix(arr, "matrix")
+    h = hashlib.sha256()
+    h.update(f"memproof-kruskal-v1:{kind}:{arr.shape[0]}x{arr.shape[1]}:".encode())
+    if kind == "float":
+        h.update(np.ascontiguousarray(arr + 0.0, dtype="<f8").tobytes())
+    elif arr.dtype.kind in "iu":
+        h.update(np.ascontiguousarray(arr, dtype="<i8").tobytes())
+    else:
+        for x in arr.ravel().tolist():
+            q = exact._entry_to_fmpq(x, "matrix")
+            h.update(f"{q.p}/{q.q};".encode())
+    return "sha256:" + h.hexdigest()
+
+
+def as_family(a: Any, axis: Any = "rows") -> VectorFamily:
+    """``a`` itself if it is a :class:`VectorFamily`, else the family of its rows/columns."""
+    return a if isinstance(a, VectorFamily) else VectorFamily.from_matrix(a, axis)

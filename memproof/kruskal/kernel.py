@@ -1,0 +1,320 @@
+"""Compiled kernels: the depth-first Laplace minor sweep and batched determinants mod p.
+
+Two kernels, each with a numba implementation (``memproof[fast]``) and a pure-numpy fallback
+(used when numba is absent or ``MEMPROOF_NO_NUMBA=1``):
+
+- :func:`sweep_units` — all square minors of a tableau ``D`` mod p, depth first over column subsets,
+  each level built from the previous one by Laplace expansion along the last column; zero minors are
+  reported (they may be spurious) and the work is split into *units* (column-subset prefixes) so a
+  sweep can report progress, stop on a time budget and resume from a checkpoint;
+- :func:`dets_nonzero` — for many k-subsets of the columns of a k×N residue matrix, whether the k×k
+  determinant is nonzero mod p (Gaussian elimination in float64 with deferred reduction).
+
+Numba compiles each kernel once per process (``cache=True`` keeps the machine code on disk).
+"""
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+try:  # pragma: no cover - exercised implicitly
+    if os.environ.get("MEMPROOF_NO_NUMBA"):
+        raise ImportError("disabled by MEMPROOF_NO_NUMBA")
+    import numba as _numba
+
+    HAVE_NUMBA = True
+except ImportError:  # pragma: no cover
+    _numba = None
+    HAVE_NUMBA = False
+
+ZERO_STOP, RANGE_DONE = 1, 0
+
+
+def _njit(fn):
+    return _numba.njit(cache=True, nogil=True)(fn) if HAVE_NUMBA else fn
+
+
+# ---------------------------------------------------------------------------------- sweep (numba)
+@_njit
+def _level_nb(Dpm, p, s, c, ri, sub, toff, nC, moff, minors):
+    base_t = toff[s]
+    out = moff[s]
+    prev = moff[s - 1]
+    nz = 0
+    for r in range(nC[s]):
+        acc = 0
+        t = base_t + r * s
+        for i in range(s):
+            acc += Dpm[c, ri[t + i]] * minors[prev + sub[t + i]]
+            if (i & 63) == 63:
+                acc %= p
+        acc %= p
+        minors[out + r] = acc
+        if acc == 0:
+            nz += 1
+    return nz
+
+
+@_njit
+def _record_nb(u, s, col, nC, moff, minors, zbuf, state):
+    # state: [nzrec, zi, skip]; returns True when the buffer is full
+    cap = zbuf.shape[0]
+    for r in range(nC[s]):
+        if minors[moff[s] + r] == 0:
+            if state[1] >= state[2]:
+                if state[0] >= cap:
+                    return True
+                row = state[0]
+                zbuf[row, 0] = u
+                zbuf[row, 1] = s
+                zbuf[row, 2] = r
+                for j in range(s):
+                    zbuf[row, 3 + j] = col[j]
+                state[0] += 1
+            state[1] += 1
+    return False
+
+
+@_njit
+def _sweep_units_nb(Dpm, p, b, smax, ri, sub, toff, nC, moff, prefixes, L, start, end, skip, zbuf, minors):
+    res = np.zeros(4, np.int64)
+    col = np.zeros(smax + 1, np.int64)
+    nxt = np.zeros(smax + 2, np.int64)
+    state = np.zeros(3, np.int64)
+    count = 0
+    minors[0] = 1
+    for u in range(start, end):
+        state[1] = 0
+        state[2] = skip if u == start else 0
+        ucount = 0
+        if u == 0:
+            d0 = 0
+            dm = L - 1
+        else:
+            for j in range(L):
+                c = prefixes[u - 1, j]
+                col[j] = c
+                z = _level_nb(Dpm, p, j + 1, c, ri, sub, toff, nC, moff, minors)
+                if j == L - 1:
+                    ucount += nC[L]
+                    if z > 0 and _record_nb(u, L, col, nC, moff, minors, zbuf, state):
+                        res[0] = ZERO_STOP
+                        res[1] = u
+                        res[2] = count
+                        res[3] = state[0]
+                        return res
+            d0 = L
+            dm = smax
+        depth = d0
+        nxt[d0] = col[d0 - 1] + 1 if d0 > 0 else 0
+        while depth >= d0:
+            if depth < dm and nxt[depth] < b:
+                c = nxt[depth]
+                nxt[depth] = c + 1
+                col[depth] = c
+                z = _level_nb(Dpm, p, depth + 1, c, ri, sub, toff, nC, moff, minors)
+                ucount += nC[depth + 1]
+                if z > 0 and _record_nb(u, depth + 1, col, nC, moff, minors, zbuf, state):
+                    res[0] = ZERO_STOP
+                    res[1] = u
+                    res[2] = count
+                    res[3] = state[0]
+                    return res
+                depth += 1
+                nxt[depth] = c + 1
+            else:
+                depth -= 1
+        count += ucount
+    res[0] = RANGE_DONE
+    res[1] = end
+    res[2] = count
+    res[3] = state[0]
+    return res
+
+
+# ---------------------------------------------------------------------------------- sweep (numpy)
+class _BufferFull(Exception):
+    pass
+
+
+def _sweep_units_np(Dpm, p, b, smax, ri, sub, toff, nC, moff, prefixes, L, start, end, skip, zbuf, minors):
+    """Same contract as the numba kernel, vectorised over the row subsets of each level."""
+    views = [None] + [(ri[toff[s]:toff[s + 1]].reshape(-1, s).astype(np.int64),
+                       sub[toff[s]:toff[s + 1]].reshape(-1, s).astype(np.int64)) for s in range(1, smax + 1)]
+    cap = zbuf.shape[0]
+    nzrec = 0
+    count = 0
+    minors[0] = 1
+
+    def level(s, c):
+        ri_s, sub_s = views[s]
+        prev = minors[moff[s - 1]: moff[s]]
+        vals = Dpm[c][ri_s] * prev[sub_s]
+        acc = np.zeros(vals.shape[0], dtype=np.int64)
+        for lo in range(0, s, 64):
+            acc = (acc + vals[:, lo:lo + 64].sum(axis=1)) % p
+        minors[moff[s]: moff[s + 1]] = acc
+        return np.flatnonzero(acc == 0)
+
+    for u in range(int(start), int(end)):
+        col = [0] * (int(smax) + 1)
+        st = {"zi": 0, "skip": int(skip) if u == start else 0, "count": 0}
+
+        def record(s, zeros):
+            nonlocal nzrec
+            for r in zeros.tolist():
+                if st["zi"] >= st["skip"]:
+                    if nzrec >= cap:
+                        raise _BufferFull
+                    zbuf[nzrec, :3] = (u, s, r)
+                    zbuf[nzrec, 3:3 + s] = col[:s]
+                    nzrec += 1
+                st["zi"] += 1
+
+        def dfs(depth, dm):
+            if depth >= dm:
+                return
+            first = col[depth - 1] + 1 if depth > 0 else 0
+            for c in range(first, int(b)):
+                col[depth] = c
+                zeros = level(depth + 1, c)
+                st["count"] += int(nC[depth + 1])
+                if zeros.size:
+                    record(depth + 1, zeros)
+                dfs(depth + 1, dm)
+
+        try:
+            if u == 0:
+                dfs(0, int(L) - 1)
+            else:
+                zeros = None
+                for j in range(int(L)):
+                    col[j] = int(prefixes[u - 1, j])
+                    zeros = level(j + 1, col[j])
+                st["count"] += int(nC[L])
+                if zeros.size:
+                    record(int(L), zeros)
+                dfs(int(L), int(smax))
+        except _BufferFull:
+            return np.array([ZERO_STOP, u, count, nzrec], dtype=np.int64)
+        count += st["count"]
+    return np.array([RANGE_DONE, end, count, nzrec], dtype=np.int64)
+
+
+def sweep_units(Dpm, p, b, smax, ri, sub, toff, nC, moff, prefixes, L, start, end, skip, zbuf, minors, *, backend=None):
+    """Sweep units ``start..end-1``; returns ``[status, next_unit, minors_in_completed_units, zeros]``.
+
+    Unit 0 holds every column subset shorter than ``L``; unit ``u ≥ 1`` is the subtree of column
+    subsets starting with ``prefixes[u-1]``. ``status`` is ``ZERO_STOP`` when the zero buffer filled
+    up inside unit ``next_unit`` (restart it with ``skip`` = its zeros already recorded).
+    """
+    backend = backend or ("numba" if HAVE_NUMBA else "numpy")
+    args = (Dpm, np.int64(p), np.int64(b), np.int64(smax), ri, sub, toff, nC, moff, prefixes, np.int64(L),
+            np.int64(start), np.int64(end), np.int64(skip), zbuf, minors)
+    if backend == "numba":
+        if not HAVE_NUMBA:
+            raise RuntimeError("numba is not installed: pip install 'memproof[fast]'")
+        return _sweep_units_nb(*args)
+    return _sweep_units_np(*args)
+
+
+# ---------------------------------------------------------------------------------- batched dets
+@_njit
+def _modinv(a, p):
+    t, newt, r, newr = 0, 1, p, a % p
+    while newr != 0:
+        q = r // newr
+        t, newt = newt, t - q * newt
+        r, newr = newr, r - q * newr
+    if t < 0:
+        t += p
+    return t
+
+
+@_njit
+def _dets_nonzero_nb(GT, subsets, p):
+    S = subsets.shape[0]
+    k = subsets.shape[1]
+    out = np.zeros(S, np.bool_)
+    W = np.empty((k, k), np.float64)
+    pf = float(p)
+    invp = 1.0 / pf
+    for t in range(S):
+        for j in range(k):
+            src = subsets[t, j]
+            for l in range(k):
+                W[j, l] = GT[src, l]
+        ok = True
+        for j in range(k):
+            piv = -1
+            for i in range(j, k):
+                x = W[i, j]
+                x -= pf * np.floor(x * invp)
+                if x < 0:
+                    x += pf
+                elif x >= pf:
+                    x -= pf
+                W[i, j] = x
+                if piv < 0 and x != 0.0:
+                    piv = i
+            if piv < 0:
+                ok = False
+                break
+            if piv != j:
+                for l in range(j, k):
+                    tmp = W[j, l]
+                    W[j, l] = W[piv, l]
+                    W[piv, l] = tmp
+            for l in range(j + 1, k):
+                x = W[j, l]
+                x -= pf * np.floor(x * invp)
+                if x < 0:
+                    x += pf
+                elif x >= pf:
+                    x -= pf
+                W[j, l] = x
+            inv = _modinv(np.int64(W[j, j]), p)
+            for i in range(j + 1, k):
+                f = (np.int64(W[i, j]) * inv) % p
+                if f != 0:
+                    g = float(p - f)
+                    for l in range(j + 1, k):
+                        W[i, l] += g * W[j, l]
+        out[t] = ok
+    return out
+
+
+def dets_nonzero(G: np.ndarray, subsets: np.ndarray, p: int, *, backend=None) -> np.ndarray:
+    """``det(G[:, S]) ≠ 0 mod p`` for each row ``S`` of ``subsets`` (``G``: k×N residues).
+
+    The numba path needs ``(k + 1)·p² < 2^53`` (see :func:`memproof.kruskal.modular.det_prime`):
+    residues are kept in float64 and the trailing updates are never reduced.
+    """
+    subsets = np.ascontiguousarray(subsets, dtype=np.int64)
+    k = subsets.shape[1]
+    backend = backend or ("numba" if HAVE_NUMBA else "numpy")
+    if backend == "numba" and HAVE_NUMBA:
+        if (k + 1) * float(p) ** 2 >= 2.0**53:
+            raise ValueError(f"prime {p} too large for deferred reduction at k={k}")
+        GT = np.ascontiguousarray(np.asarray(G, dtype=np.int64).T, dtype=np.float64)
+        return _dets_nonzero_nb(GT, subsets, np.int64(p))
+    from flint import nmod_mat
+
+    g = np.asarray(G, dtype=np.int64)
+    return np.array([nmod_mat(g[:, s].tolist(), p).det() != 0 for s in subsets], dtype=bool)
+
+
+def warmup() -> None:
+    """Compile (or load from cache) both kernels on tiny inputs."""
+    if not HAVE_NUMBA:
+        return
+    from .combinatorics import laplace_tables
+
+    ri, sub, toff, nC, moff = laplace_tables(2, 2)
+    Dpm = np.ones((2, 4), dtype=np.int64)
+    sweep_units(Dpm, 7, 2, 2, ri, sub, toff, nC, moff, np.zeros((2, 1), np.int64), 1, 0, 3, 0,
+                np.zeros((4, 5), np.int64), np.zeros(int(moff[-1]), np.int64))
+    dets_nonzero(np.eye(2, dtype=np.int64), np.array([[0, 1]]), 101)
+    _ = math

@@ -1,0 +1,176 @@
+"""Verification reports: versioned JSON (validated by a shipped JSON Schema) and Markdown.
+
+JSON layout (schema ``memproof/schemas/report-v1.json``)::
+
+    {"schema": "memproof-report", "schema_version": "1.0", "memproof_version": ..., "created": ...,
+     "proof": {"title", "source"}, "settings": {"seed", "quick", "require", "strict", "claims"},
+     "versions": {...}, "summary": {"proved": .., ...}, "exit_code": 0,
+     "claims": [{"id", "title", "kind", "uses", "checker", "planned", "selected",
+                 "established_level", "result": <Result.to_dict()>}]}
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .blueprint.parse import Blueprint
+from .blueprint.runner import ClaimEntry
+from .results import Level, Outcome, Result
+
+SCHEMA_VERSION = "1.0"
+_EVIDENCE_CHARS = 1500
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """The outcome of ``memproof verify``: entries plus the settings and versions behind them."""
+
+    blueprint: Blueprint
+    entries: tuple[ClaimEntry, ...]
+    seed: int
+    quick: bool
+    require: Level
+    strict: bool
+    versions: dict[str, str]
+    exit_code: int
+    created: str = dataclasses.field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(e.result.outcome.value for e in self.entries)
+        return {o.value: counts.get(o.value, 0) for o in Outcome}
+
+    def to_dict(self) -> dict[str, Any]:
+        from . import __version__
+
+        return {
+            "schema": "memproof-report",
+            "schema_version": SCHEMA_VERSION,
+            "memproof_version": __version__,
+            "created": self.created,
+            "proof": {"title": self.blueprint.title, "source": str(self.blueprint.source or "")},
+            "settings": {
+                "seed": self.seed,
+                "quick": self.quick,
+                "require": self.require.label,
+                "strict": self.strict,
+                "claims": [e.claim.id for e in self.entries if e.selected],
+            },
+            "versions": self.versions,
+            "summary": self.summary(),
+            "exit_code": self.exit_code,
+            "claims": [
+                {
+                    "id": e.claim.id,
+                    "title": e.claim.title,
+                    "kind": e.claim.kind,
+                    "uses": list(e.claim.uses),
+                    "checker": e.claim.checker,
+                    "planned": e.claim.planned,
+                    "selected": e.selected,
+                    "established_level": e.established.label if e.established else None,
+                    "result": e.result.to_dict(),
+                }
+                for e in self.entries
+            ],
+        }
+
+    def write_json(self, path: str | Path) -> Path:
+        data = self.to_dict()
+        validate_report(data)
+        return _write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+    def write_markdown(self, path: str | Path) -> Path:
+        return _write(path, to_markdown(self))
+
+
+def _write(path: str | Path, text: str) -> Path:
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(p)  # atomic: an interrupted run never leaves half a report
+    return p
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of version-1 reports (shipped with the package)."""
+    text = resources.files("memproof").joinpath("schemas/report-v1.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def validate_report(data: dict[str, Any]) -> None:
+    """Raise ``jsonschema.ValidationError`` if ``data`` is not a valid version-1 report."""
+    import jsonschema
+
+    jsonschema.validate(data, report_schema())
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _level(entry: ClaimEntry) -> str:
+    own = entry.result.level.label if entry.result.level else "—"
+    if entry.established and entry.result.level and entry.established < entry.result.level:
+        return f"{own} (via premises: {entry.established.label})"
+    return own
+
+
+def _part_lines(result: Result, depth: int = 0) -> list[str]:
+    lines = []
+    for part in result.parts:
+        level = part.level.label if part.level else "—"
+        note = f" — {part.reason}" if part.reason and part.outcome is not Outcome.PROVED else ""
+        lines.append(f"{'  ' * depth}- *{part.role}* · {part.outcome.value} · {level} · {part.scope}: {part.statement}{note}")
+        lines.extend(_part_lines(part, depth + 1))
+    return lines
+
+
+def to_markdown(report: Report) -> str:
+    """The report as Markdown: a summary table, then evidence per claim."""
+    s = report.summary()
+    out = [
+        f"# memproof verification report — {report.blueprint.title}",
+        "",
+        f"- created: {report.created}; seed {report.seed}; required level: {report.require.label}"
+        f"{'; quick sizes' if report.quick else ''}; exit code {report.exit_code}",
+        "- outcomes: " + ", ".join(f"{k} {v}" for k, v in s.items() if v),
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in report.versions.items() if v != "not installed"),
+        "",
+        "Levels, strongest first: exact > rigorous > SMT > symbolic > empirical. "
+        "A claim is established at the weakest level among itself and its premises.",
+        "",
+        "| claim | statement | scope | level | outcome | time |",
+        "|---|---|---|---|---|---|",
+    ]
+    for e in report.entries:
+        r = e.result
+        outcome = r.outcome.value if r.outcome is Outcome.PROVED else f"{r.outcome.value}: {r.reason}"
+        out.append(f"| {e.claim.id} | {_cell(e.claim.title)} | {_cell(r.scope)} | {_cell(_level(e))} | {_cell(outcome)} | {r.seconds:.2f} s |")
+    out += ["", "## Evidence", ""]
+    for e in report.entries:
+        r = e.result
+        out += [f"### {e.claim.id} — {e.claim.title}", "", e.claim.statement, ""]
+        if e.claim.uses:
+            out.append(f"Uses: {', '.join(e.claim.uses)}.")
+        out.append(f"Outcome: **{r.outcome.value}**" + (f" ({r.reason})" if r.reason else "") + ".")
+        if r.margins:
+            out.append("Margins: " + ", ".join(f"{k} = {v:.4g}" for k, v in r.margins.items()) + ".")
+        if r.counterexample:
+            out += ["", "Counterexample:", "", "```json", _clip(json.dumps(r.to_dict()["counterexample"], indent=1)), "```"]
+        out += _part_lines(r)
+        if r.evidence:
+            out += ["", "```json", _clip(json.dumps(r.to_dict()["evidence"], indent=1)), "```"]
+        out.append("")
+    return "\n".join(out)
+
+
+def _clip(text: str) -> str:
+    if len(text) <= _EVIDENCE_CHARS:
+        return text
+    return text[:_EVIDENCE_CHARS] + f"\n… ({len(text) - _EVIDENCE_CHARS} more characters in the JSON report)"

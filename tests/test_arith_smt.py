@@ -1,0 +1,172 @@
+"""SMT tier (memproof.arith.smt): proofs, refutations with checked models, SMT-LIB re-checks."""
+from __future__ import annotations
+
+import sys
+from fractions import Fraction
+
+import mpmath
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from memproof.arith import smt
+from memproof.errors import InvalidArgumentError
+
+z3 = pytest.importorskip("z3")
+
+
+def am_gm(z3):
+    x, y = z3.Reals("x y")
+    return [x, y], [x > 0, y > 0], (x + y) ** 2 >= 4 * x * y
+
+
+def test_proves_a_true_universal_statement_and_rechecks_its_text():
+    out = smt.prove_forall(am_gm)
+    assert out.status == "proved" and out.proved and out.model is None
+    assert "(check-sat)" in out.smtlib and "declare-fun x () Real" in out.smtlib
+    again = smt.recheck_smtlib(out.smtlib)
+    assert again.status == "proved"
+    assert out.solver.startswith("z3 ") and out.seconds >= 0
+    assert out.to_evidence()["smtlib"] == out.smtlib
+
+
+def test_refutes_a_false_statement_with_a_model_that_violates_it():
+    def false_claim(z3):
+        x, y = z3.Reals("x y")
+        return [x, y], [x > 0, y > 0], x * y >= x + y  # false near 0
+
+    out = smt.prove_forall(false_claim)
+    assert out.status == "refuted"
+    x, y = Fraction(out.model["x"]), Fraction(out.model["y"])
+    assert x > 0 and y > 0 and not (x * y >= x + y)  # the counterexample, checked exactly in Python
+    again = smt.recheck_smtlib(out.smtlib)
+    assert again.status == "refuted"
+    x2, y2 = Fraction(again.model["x"]), Fraction(again.model["y"])
+    assert x2 > 0 and y2 > 0 and not (x2 * y2 >= x2 + y2)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(-20, 20), st.integers(-20, 20), st.integers(1, 5))
+def test_linear_implications_are_decided_correctly(a, b, k):
+    # ∀x: k·x > a ⇒ x > b/k ... true iff a ≥ b
+    def build(z3):
+        x = z3.Real("x")
+        return [x], [k * x > a], k * x > b
+
+    out = smt.prove_forall(build)
+    if a >= b:
+        assert out.status == "proved"
+    else:
+        assert out.status == "refuted"
+        x = Fraction(out.model["x"])
+        assert k * x > a and not (k * x > b)
+
+
+def test_algebraic_counterexamples_are_exported_as_smtlib_terms():
+    def build(z3):
+        x = z3.Real("x")
+        return [x], [x * x == 2], x < 0  # refuted only by x = √2, an algebraic number
+    out = smt.prove_forall(build)
+    assert out.status == "refuted"
+    assert "root-obj" in out.model["x"]
+
+
+def test_undecided_queries_are_unknown_with_a_reason():
+    def fermat_cubes(z3):  # nonlinear integer arithmetic: undecidable in general
+        x, y, z = z3.Ints("x y z")
+        return [x, y, z], [x > 0, y > 0, z > 0], x * x * x + y * y * y != z * z * z
+
+    out = smt.prove_forall(fermat_cubes, timeout_ms=200)
+    assert out.status == "unknown" and "timeout_ms" in out.reason
+
+
+def test_exp_abstraction_facts_hold_for_the_real_exponential():
+    t = z3.Real("t")
+    e, facts = smt.exp_abstraction(z3, t, "exp_t", lower=Fraction(-1, 3), upper=2.5)
+    assert len(facts) == 4
+    with mpmath.workdps(90):
+        # points with irrational exp (t ≠ 0), so no fact is tight at exp(t)
+        for tv in (Fraction(-1, 3), Fraction(1, 1000), Fraction(5, 2), Fraction(-7), Fraction(9)):
+            ev = mpmath.exp(mpmath.mpf(tv.numerator) / tv.denominator)
+            # bracket exp(tv) by rationals 1e-60 apart; every fact must hold at both ends
+            lo = Fraction(str(mpmath.nstr(ev - mpmath.mpf("1e-60"), 80)))
+            hi = Fraction(str(mpmath.nstr(ev + mpmath.mpf("1e-60"), 80)))
+            for val in (lo, hi):
+                for fact in facts:
+                    sub = z3.substitute(fact, (t, z3.Q(tv.numerator, tv.denominator)), (e, z3.Q(val.numerator, val.denominator)))
+                    assert z3.is_true(z3.simplify(sub)), (tv, fact)
+
+
+def test_exp_abstraction_proves_and_sat_is_not_a_refutation():
+    def true_claim(z3):
+        t = z3.Real("t")
+        e, facts = smt.exp_abstraction(z3, t, "exp_t", lower=1)
+        return [t], facts + [t >= 1], e > Fraction(27, 10)
+
+    assert smt.prove_forall(true_claim, sat_refutes=False).status == "proved"
+
+    def too_strong_for_the_abstraction(z3):  # true (e^1 < 2.72) but the abstraction cannot show it
+        t = z3.Real("t")
+        e, facts = smt.exp_abstraction(z3, t, "exp_t", lower=1)
+        return [t], facts + [t == 1], e < Fraction(272, 100)
+
+    out = smt.prove_forall(too_strong_for_the_abstraction, sat_refutes=False)
+    assert out.status == "unknown" and out.model is not None and "spurious" in out.reason
+
+
+def test_exp_monotonicity_is_used():
+    def build(z3):
+        a, b = z3.Reals("a b")
+        ea, fa = smt.exp_abstraction(z3, a, "exp_a")
+        eb, fb = smt.exp_abstraction(z3, b, "exp_b")
+        return [a, b], fa + fb + smt.exp_monotonicity(z3, [(a, ea), (b, eb)]) + [a <= b], ea <= eb
+
+    assert smt.prove_forall(build, sat_refutes=False).status == "proved"
+
+    def without(z3):
+        a, b = z3.Reals("a b")
+        ea, fa = smt.exp_abstraction(z3, a, "exp_a")
+        eb, fb = smt.exp_abstraction(z3, b, "exp_b")
+        return [a, b], fa + fb + [a <= b], ea <= eb
+
+    assert smt.prove_forall(without, sat_refutes=False).status == "unknown"
+
+
+@pytest.mark.parametrize("build", [
+    "not callable",
+    lambda z3: (1, 2),
+    lambda z3: ([z3.Real("x") + 1], [], z3.BoolVal(True)),
+    lambda z3: ([z3.Real("x")], [z3.Real("x")], z3.BoolVal(True)),
+])
+def test_prove_forall_rejects_bad_builds(build):
+    with pytest.raises(InvalidArgumentError):
+        smt.prove_forall(build)
+
+
+@pytest.mark.parametrize("kw", [{"timeout_ms": 0}, {"timeout_ms": 1.5}, {"timeout_ms": True}])
+def test_prove_forall_rejects_bad_timeouts(kw):
+    with pytest.raises(InvalidArgumentError):
+        smt.prove_forall(am_gm, **kw)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "(assert (> x", 42])
+def test_recheck_rejects_bad_text(text):
+    with pytest.raises(InvalidArgumentError):
+        smt.recheck_smtlib(text)
+
+
+def test_exp_abstraction_validates():
+    with pytest.raises(InvalidArgumentError):
+        smt.exp_abstraction(z3, z3.Bool("p"), "e")
+    with pytest.raises(InvalidArgumentError):
+        smt.exp_abstraction(z3, z3.Real("t"), "")
+    with pytest.raises(InvalidArgumentError):
+        smt.exp_abstraction(z3, z3.Real("t"), "e", lower=float("nan"))
+
+
+def test_without_z3_queries_are_unknown_with_install_hint(monkeypatch):
+    monkeypatch.setitem(sys.modules, "z3", None)  # makes `import z3` raise ImportError
+    assert not smt.z3_available()
+    out = smt.prove_forall(am_gm)
+    assert out.status == "unknown" and "pip install memproof[smt]" in out.reason and out.smtlib == ""
+    assert smt.recheck_smtlib("(check-sat)").status == "unknown"
