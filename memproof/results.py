@@ -52,7 +52,7 @@ class Level(enum.IntEnum):
         try:
             return cls[str(value).strip().upper()]
         except KeyError:
-            names = ", ".join(level.name.lower() for level in cls)
+            names = ", ".join(level.label for level in sorted(cls, reverse=True))
             raise InvalidArgumentError("level", repr(value), f"one of {names}") from None
 
     @property

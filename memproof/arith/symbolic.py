@@ -59,7 +59,10 @@ def _sympify(x: Any, name: str) -> Any:
     if isinstance(x, str):
         raise InvalidArgumentError(name, describe(x), "a sympy expression, Matrix or number (strings are not parsed)")
     if isinstance(x, (list, tuple)):
-        x = sympy.Matrix(x)
+        try:
+            x = sympy.Matrix(x)
+        except (ValueError, TypeError, sympy.SympifyError):
+            raise InvalidArgumentError(name, describe(x), "a rectangular nested list of expressions") from None
     if isinstance(x, sympy.MatrixBase):
         return sympy.ImmutableMatrix(x)
     try:

@@ -17,11 +17,11 @@ from .parse import Blueprint
 from .runner import ClaimEntry
 
 LEVEL_COLOURS = {
-    Level.EXACT: "#1b5e20",
-    Level.RIGOROUS: "#2e7d32",
-    Level.SMT: "#43a047",
-    Level.SYMBOLIC: "#81c784",
-    Level.EMPIRICAL: "#dce775",
+    Level.EXACT: "#00441b",
+    Level.RIGOROUS: "#1b7837",
+    Level.SMT: "#41ab5d",
+    Level.SYMBOLIC: "#a1d99b",
+    Level.EMPIRICAL: "#f7fcb9",
 }
 OUTCOME_COLOURS = {
     Outcome.REFUTED: "#d32f2f",
@@ -51,21 +51,28 @@ def draw_graph(blueprint: Blueprint, entries: Iterable[ClaimEntry], path: str | 
 
     graph = dependency_graph(blueprint)
     by_id = {e.claim.id: e for e in entries}
-    for layer, nodes in enumerate(nx.topological_generations(graph)):
-        for node in nodes:
-            graph.nodes[node]["layer"] = layer
-    pos = nx.multipartite_layout(graph, subset_key="layer", align="vertical", scale=1.0)
-    width = 2.2 * (1 + max(nx.get_node_attributes(graph, "layer").values()))
-    fig, ax = plt.subplots(figsize=(max(8.0, width), 7.0))
+    order = {c.id: i for i, c in enumerate(blueprint.claims)}
+    pos = {}
+    layers = list(nx.topological_generations(graph))
+    for x, nodes in enumerate(layers):
+        for rank, node in enumerate(sorted(nodes, key=order.__getitem__)):
+            graph.nodes[node]["layer"] = x
+            pos[node] = (float(x), (len(nodes) - 1) / 2.0 - rank)
+    width = 2.0 * len(layers)
+    tallest = max(len(nodes) for nodes in layers)
+    fig, ax = plt.subplots(figsize=(max(8.0, width), max(5.0, 0.75 * tallest + 1.5)))
     colours = [node_colour(by_id.get(n)) for n in graph.nodes]
     dark = {LEVEL_COLOURS[Level.EXACT], LEVEL_COLOURS[Level.RIGOROUS], LEVEL_COLOURS[Level.SMT],
             OUTCOME_COLOURS[Outcome.REFUTED], OUTCOME_COLOURS[Outcome.ERROR]}
     nx.draw_networkx_edges(graph, pos, ax=ax, arrowstyle="-|>", arrowsize=10, edge_color="#90a4ae",
-                           node_size=900, connectionstyle="arc3,rad=0.06")
-    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colours, node_size=900, edgecolors="#37474f")
+                           node_size=1300, connectionstyle="arc3,rad=0.06")
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colours, node_size=1300, edgecolors="#37474f")
     for node, (x, y) in pos.items():
-        ax.text(x, y, node, ha="center", va="center", fontsize=8, fontweight="bold",
-                color="white" if node_colour(by_id.get(node)) in dark else "black")
+        entry = by_id.get(node)
+        level = entry.established if entry is not None and entry.established else None
+        label = node if level is None else f"{node}\n{level.label}"
+        ax.text(x, y, label, ha="center", va="center", fontsize=7, fontweight="bold",
+                color="white" if node_colour(entry) in dark else "black")
     legend = [Patch(facecolor=c, edgecolor="#37474f", label=f"proved · {lv.label}") for lv, c in LEVEL_COLOURS.items()]
     legend += [Patch(facecolor=c, edgecolor="#37474f", label=o.value) for o, c in OUTCOME_COLOURS.items()]
     ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)

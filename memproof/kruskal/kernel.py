@@ -37,22 +37,28 @@ def _njit(fn):
 
 
 # ---------------------------------------------------------------------------------- sweep (numba)
+# Residues live in float64: with p < 2^24 and at most 26 terms, every Laplace sum of nonnegative
+# products is an exact integer below 2^53, reduced once per minor (no integer division).
 @_njit
-def _level_nb(Dpm, p, s, c, ri, sub, toff, nC, moff, minors):
+def _level_nb(Dpm, pf, invp, s, c, pk, toff, nC, moff, minors):
     base_t = toff[s]
     out = moff[s]
     prev = moff[s - 1]
+    col = Dpm[c]
     nz = 0
     for r in range(nC[s]):
-        acc = 0
+        acc = 0.0
         t = base_t + r * s
         for i in range(s):
-            acc += Dpm[c, ri[t + i]] * minors[prev + sub[t + i]]
-            if (i & 63) == 63:
-                acc %= p
-        acc %= p
+            e = pk[t + i]
+            acc += col[e & 63] * minors[prev + (e >> 6)]
+        acc -= pf * np.floor(acc * invp)
+        if acc < 0.0:
+            acc += pf
+        elif acc >= pf:
+            acc -= pf
         minors[out + r] = acc
-        if acc == 0:
+        if acc == 0.0:
             nz += 1
     return nz
 
@@ -62,7 +68,7 @@ def _record_nb(u, s, col, nC, moff, minors, zbuf, state):
     # state: [nzrec, zi, skip]; returns True when the buffer is full
     cap = zbuf.shape[0]
     for r in range(nC[s]):
-        if minors[moff[s] + r] == 0:
+        if minors[moff[s] + r] == 0.0:
             if state[1] >= state[2]:
                 if state[0] >= cap:
                     return True
@@ -78,13 +84,15 @@ def _record_nb(u, s, col, nC, moff, minors, zbuf, state):
 
 
 @_njit
-def _sweep_units_nb(Dpm, p, b, smax, ri, sub, toff, nC, moff, prefixes, L, start, end, skip, zbuf, minors):
+def _sweep_units_nb(Dpm, p, b, smax, pk, toff, nC, moff, prefixes, L, start, end, skip, zbuf, minors):
     res = np.zeros(4, np.int64)
     col = np.zeros(smax + 1, np.int64)
     nxt = np.zeros(smax + 2, np.int64)
     state = np.zeros(3, np.int64)
+    pf = float(p)
+    invp = 1.0 / pf
     count = 0
-    minors[0] = 1
+    minors[0] = 1.0
     for u in range(start, end):
         state[1] = 0
         state[2] = skip if u == start else 0
@@ -96,7 +104,7 @@ def _sweep_units_nb(Dpm, p, b, smax, ri, sub, toff, nC, moff, prefixes, L, start
             for j in range(L):
                 c = prefixes[u - 1, j]
                 col[j] = c
-                z = _level_nb(Dpm, p, j + 1, c, ri, sub, toff, nC, moff, minors)
+                z = _level_nb(Dpm, pf, invp, j + 1, c, pk, toff, nC, moff, minors)
                 if j == L - 1:
                     ucount += nC[L]
                     if z > 0 and _record_nb(u, L, col, nC, moff, minors, zbuf, state):
@@ -114,7 +122,7 @@ def _sweep_units_nb(Dpm, p, b, smax, ri, sub, toff, nC, moff, prefixes, L, start
                 c = nxt[depth]
                 nxt[depth] = c + 1
                 col[depth] = c
-                z = _level_nb(Dpm, p, depth + 1, c, ri, sub, toff, nC, moff, minors)
+                z = _level_nb(Dpm, pf, invp, depth + 1, c, pk, toff, nC, moff, minors)
                 ucount += nC[depth + 1]
                 if z > 0 and _record_nb(u, depth + 1, col, nC, moff, minors, zbuf, state):
                     res[0] = ZERO_STOP
@@ -211,13 +219,31 @@ def sweep_units(Dpm, p, b, smax, ri, sub, toff, nC, moff, prefixes, L, start, en
     up inside unit ``next_unit`` (restart it with ``skip`` = its zeros already recorded).
     """
     backend = backend or ("numba" if HAVE_NUMBA else "numpy")
-    args = (Dpm, np.int64(p), np.int64(b), np.int64(smax), ri, sub, toff, nC, moff, prefixes, np.int64(L),
-            np.int64(start), np.int64(end), np.int64(skip), zbuf, minors)
     if backend == "numba":
         if not HAVE_NUMBA:
             raise RuntimeError("numba is not installed: pip install 'memproof[fast]'")
-        return _sweep_units_nb(*args)
+        if smax > 26 or 2 * Dpm.shape[1] > 128 or p >= 2**24:
+            raise ValueError("the float64 kernel needs smax <= 26, a <= 32 and p < 2^24")
+        pk = _packed(ri, sub)
+        mf = minors if minors.dtype == np.float64 else np.zeros(minors.shape, np.float64)
+        return _sweep_units_nb(np.ascontiguousarray(Dpm, dtype=np.float64), np.int64(p), np.int64(b), np.int64(smax),
+                               pk, toff, nC, moff, prefixes, np.int64(L), np.int64(start), np.int64(end),
+                               np.int64(skip), zbuf, mf)
+    args = (Dpm, np.int64(p), np.int64(b), np.int64(smax), ri, sub, toff, nC, moff, prefixes, np.int64(L),
+            np.int64(start), np.int64(end), np.int64(skip), zbuf, minors)
     return _sweep_units_np(*args)
+
+
+_PACK_CACHE: dict = {}
+
+
+def _packed(ri: np.ndarray, sub: np.ndarray) -> np.ndarray:
+    """``sub·64 + ri`` in one int32 (ri < 64): one load per Laplace term."""
+    key = (id(ri), id(sub), ri.shape[0])
+    if key not in _PACK_CACHE:
+        _PACK_CACHE.clear()
+        _PACK_CACHE[key] = (sub.astype(np.int32) << 6) | ri.astype(np.int32)
+    return _PACK_CACHE[key]
 
 
 # ---------------------------------------------------------------------------------- batched dets

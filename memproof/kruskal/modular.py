@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 from flint import nmod_mat
 
-#: Primes of the minor sweep: < 2^28, so that 64 products of residues add up in int64 without overflow.
-SWEEP_PRIMES = (268435399, 268435367, 268435361, 268435337, 268435331, 268435313)
+#: Primes of the minor sweep: < 2^24, so that a Laplace sum of up to 26 products of residues is an exact float64 integer.
+SWEEP_PRIMES = (16777213, 16777199, 16777183, 16777153, 16777141, 16777139)
 
 _MR_BASES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
 

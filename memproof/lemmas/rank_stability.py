@@ -102,6 +102,11 @@ def check_L7(ctx: CheckContext) -> Result:
     rng = ctx.rng("L7")
     checks = [check_rank_stability(*_instance(rng)) for _ in range(4 if ctx.quick else 12)]
     combined = corroborate("L7", f"exact premise certification and rank on {len(checks)} instances", checks)
-    return Result.combine("L7", STATEMENT, [combined.replace(role="proof")],
+    # Sharpness: with ‖D − D*‖₂ = σ_k(D*) (≤ instead of <) the rank can drop: D* = diag(1, 1/2), D = diag(1, 0).
+    sharp_rank = exact.rank(np.diag([1.0, 0.0]))
+    sharp = refuted_or_proved("L7", "the strict inequality is needed: ‖D − D*‖₂ = σ_2(D*) = 1/2 allows rank D = 1",
+                              sharp_rank < 2, Level.EXACT, Scope.instance("D* = diag(1, 1/2), D = diag(1, 0)"),
+                              {"rank_D": sharp_rank})
+    return Result.combine("L7", STATEMENT, [combined.replace(role="proof"), sharp.as_corroboration()],
                           evidence={"universal_argument": "Weyl: σ_k(D) ≥ σ_k(D*) − ‖D − D*‖₂ (not machine-checked here)"},
                           margins=dict(combined.margins))

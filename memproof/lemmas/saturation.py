@@ -105,11 +105,20 @@ def _exponent_bound(z3: Any):
     return [c, gi, gs, bi, bs, gamma, beta], hyps, goal
 
 
-def _l1_bound(z3: Any):
-    n, Q, B, s_star, s_rest = z3.Reals("n Q B s_istar s_rest")
-    hyps = [n >= 2, B > 0, Q > 0, Q <= (n - 1) * B, s_star * (1 + Q) == 1, s_rest * (1 + Q) == Q]
-    goal = (1 - s_star) + s_rest <= 2 * (n - 1) * B
-    return [n, Q, B, s_star, s_rest], hyps, goal
+def l1_bound_query(constant: float = 2.0):
+    """SMT query builder: Q ≤ (n−1)B, s_{i*} = 1/(1+Q), Σ_{i≠i*} s_i = Q/(1+Q) ⇒ ‖s − e_{i*}‖₁ ≤ constant·(n−1)B.
+
+    True for constant = 2 (all n ≥ 2, Q, B > 0); z3 refutes smaller constants with a model."""
+
+    def build(z3: Any):
+        Q, B, s_star, s_rest = z3.Reals("Q B s_istar s_rest")
+        n_int = z3.Int("n")
+        n = z3.ToReal(n_int)
+        hyps = [n_int >= 2, B > 0, Q > 0, Q <= (n - 1) * B, s_star * (1 + Q) == 1, s_rest * (1 + Q) == Q]
+        goal = (1 - s_star) + s_rest <= z3.RealVal(str(constant)) * (n - 1) * B
+        return [n_int, Q, B, s_star, s_rest], hyps, goal
+
+    return build
 
 
 def _chain_for(n: int):
@@ -180,7 +189,7 @@ def check_L4(ctx: CheckContext) -> Result:
     rng = ctx.rng("L4")
     parts = [
         _smt_result("exponent bound x_i − x_{i*} ≤ −(cγ − 2β)", prove_forall(_exponent_bound), Scope.universal("all n, g, b, c ≥ 0")),
-        _smt_result("Q ≤ (n−1)B ⇒ ‖s − e_{i*}‖₁ = 2Q/(1+Q) ≤ 2(n−1)B", prove_forall(_l1_bound), Scope.universal("all n ≥ 2, Q, B > 0")),
+        _smt_result("Q ≤ (n−1)B ⇒ ‖s − e_{i*}‖₁ = 2Q/(1+Q) ≤ 2(n−1)B", prove_forall(l1_bound_query()), Scope.universal("all n ≥ 2, Q, B > 0")),
     ]
     chains = [_smt_result(f"whole chain, n = {n}, exp abstracted", prove_forall(_chain_for(n), sat_refutes=False),
                           Scope.box(f"n = {n}")) for n in ((2, 3) if ctx.quick else (2, 3, 4, 5))]

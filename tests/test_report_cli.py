@@ -1,0 +1,79 @@
+"""Reports (JSON validated against the shipped schema, Markdown) and the command line."""
+import json
+
+import jsonschema
+import pytest
+
+from memproof.blueprint import default_blueprint_path, load_blueprint, run_blueprint
+from memproof.cli import main
+from memproof.report import Report, report_schema, to_markdown, validate_report
+from memproof.results import Level
+
+LEMMAS = "L1,L2,L3,L4,L5,L6,L7,L8"
+
+
+@pytest.fixture(scope="module")
+def report():
+    bp = load_blueprint(default_blueprint_path())
+    entries = run_blueprint(bp, claims=LEMMAS.split(","), quick=True, seed=1)
+    return Report(bp, tuple(entries), seed=1, quick=True, require=Level.SYMBOLIC, strict=False,
+                  versions={"python": "3"}, exit_code=0)
+
+
+def test_json_report_validates_and_schema_rejects_corruption(report):
+    data = json.loads(json.dumps(report.to_dict()))
+    validate_report(data)
+    assert data["schema_version"] == "1.0" and data["summary"]["proved"] == 8
+    assert {c["id"] for c in data["claims"]} == set(LEMMAS.split(","))
+    bad = json.loads(json.dumps(data))
+    bad["claims"][0]["result"]["outcome"] = "probably"
+    with pytest.raises(jsonschema.ValidationError):
+        validate_report(bad)
+    bad = json.loads(json.dumps(data))
+    bad["claims"][0]["result"]["level"] = None  # a proved result must carry its level
+    with pytest.raises(jsonschema.ValidationError):
+        validate_report(bad)
+    assert report_schema()["title"].startswith("memproof verification report")
+
+
+def test_markdown_table_and_evidence(report):
+    md = to_markdown(report)
+    assert "| claim | statement | scope | level | outcome | time |" in md
+    row = next(line for line in md.splitlines() if line.startswith("| L4 |"))
+    assert "smt" in row and "universal" in row and "proved" in row
+    assert "### L7 — Rank stability" in md and "## Evidence" in md
+
+
+def test_cli_verify_writes_reports_and_graph(tmp_path, capsys):
+    paths = {k: tmp_path / f"r.{k}" for k in ("json", "md", "svg")}
+    code = main(["verify", "--claims", "L2,L7", "--quick", "--json", str(paths["json"]), "--md", str(paths["md"]),
+                 "--graph", str(paths["svg"])])
+    assert code == 0
+    data = json.loads(paths["json"].read_text())
+    assert [c["id"] for c in data["claims"]] == ["L2", "L7"] and data["exit_code"] == 0
+    assert "| L7 |" in paths["md"].read_text()
+    assert paths["svg"].read_text().lstrip().startswith("<?xml")
+    assert "2 proved" in capsys.readouterr().out
+
+
+def test_cli_exit_code_for_required_level(tmp_path):
+    assert main(["verify", "--claims", "L2", "--quick", "--require", "exact"]) == 2  # L2 is symbolic
+    assert main(["verify", "--claims", "L7", "--quick", "--require", "exact"]) == 0
+
+
+def test_cli_errors_are_reported_with_exit_code_3(tmp_path, capsys):
+    bad = tmp_path / "bp.md"
+    bad.write_text("## A — x\n- kind: lemma\n- uses: B\n\nS\n")
+    assert main(["verify", "--proof", str(bad)]) == 3
+    assert "uses 'B', which the blueprint does not define" in capsys.readouterr().err
+    assert main(["verify", "--claims", "Q9", "--quick"]) == 3
+
+
+def test_cli_list_and_versions(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "L3" in out and "not yet checked (issue #4" in out
+    assert main(["versions"]) == 0
+    out = capsys.readouterr().out
+    for name in ("python", "numpy", "sympy", "python-flint", "z3-solver", "torch", "device"):
+        assert name in out
