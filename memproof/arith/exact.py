@@ -115,9 +115,7 @@ def left_nullspace(a: Any) -> list[list[int]]:
 
 def primitive(v: Sequence[int]) -> list[int]:
     """``v`` divided by the gcd of its entries, first nonzero entry made positive."""
-    g = 0
-    for x in v:
-        g = int(np.gcd(g, int(x)))
+    g = math.gcd(*(int(x) for x in v))
     if g == 0:
         return [0] * len(v)
     out = [int(x) // g for x in v]
