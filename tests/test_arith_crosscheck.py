@@ -30,8 +30,9 @@ def mp_softmax(logits, dps: int = 100) -> list[str]:
         return [mpmath.nstr(v / total, dps + 10) for v in e]
 
 
-def arb_upper_abs(x: arb) -> float:
-    return rg.arb_upper_float(abs(x))
+def contains_up_to(ball: arb, ref: arb, digits: int = 100) -> bool:
+    """``ball``, widened by ``|ref| · 10^-digits`` (the reference's own accuracy), contains ``ref``."""
+    return (ball + arb(0, 1) * abs(ref).upper() * arb(10) ** -digits).contains(ref)
 
 
 LOGITS = st.lists(st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False), min_size=1, max_size=6)
@@ -50,7 +51,7 @@ def test_ball_softmax_encloses_mpmath_and_float64_softmax(logits):
     for ball, ref in zip(balls, reference):
         with rg.working_precision(400):  # parse the 110-digit reference as a tight ball
             point = arb(ref)
-            assert (ball + arb(0, arb_upper_abs(point) * 1e-100)).contains(point), (ball, ref)
+            assert contains_up_to(ball, point), (ball, ref)
     # float64 softmax lies in the ball widened by a few ulps (absolute: every value is in [0, 1])
     s64 = empirical.softmax(np.array(logits))
     slack = arb(0, 16 * len(logits) * EPS)
@@ -67,7 +68,7 @@ def test_ball_logsumexp_encloses_mpmath(logits):
         text = mpmath.nstr(ref, 110)
     with rg.working_precision(400):  # the reference is good to ~1e-105 relative
         ref_ball = arb(text)
-        assert (ball + arb(0, arb_upper_abs(ref_ball) * 1e-100)).contains(ref_ball)
+        assert contains_up_to(ball, ref_ball)
 
 
 @st.composite

@@ -147,7 +147,6 @@ def test_bad_float_array_raises_in_integer_rows():
         exact.float_to_integer_rows(np.array([[1.0, np.inf]]))
 
 
-@pytest.mark.xfail(strict=True, reason="finding: exact.matrix_mod_p does not validate NaN/inf in float arrays")
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_matrix_mod_p_rejects_nan():
     with pytest.raises(InvalidArgumentError):

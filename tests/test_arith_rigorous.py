@@ -295,3 +295,25 @@ def test_certify_certificate_is_frozen_and_records_attempts():
 def test_certify_rejects_bad_input(bad, kw):
     with pytest.raises(InvalidArgumentError):
         rg.certify_full_row_rank(bad, **kw)
+
+
+def test_certify_stops_early_on_exactly_singular_exact_input():
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((30, 45))
+    a[-1] = a[0]  # an exact dependency
+    cert = rg.certify_full_row_rank(a)
+    assert cert.status == "unknown" and len(cert.attempts) == 1 and "modulo two primes" in cert.reason
+    # as a zero-radius enclosure there is no shortcut: every precision is tried, none proves it
+    balls = rg.certify_full_row_rank(rg.to_arb_mat(a), max_prec=212)
+    assert balls.status == "unknown" and [p for p, _ in balls.attempts] == [53, 106, 212]
+
+
+def test_column_choice_without_scipy_falls_back_to_numpy(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "scipy.linalg", None)  # `from scipy.linalg import qr` fails
+    rng = np.random.default_rng(2)
+    a = np.zeros((3, 6))
+    a[:, [1, 4, 5]] = rng.standard_normal((3, 3))  # only columns 1, 4, 5 are nonzero
+    assert rg._pivot_columns(a, 3) == [1, 4, 5]
+    assert rg.certify_full_row_rank(a).columns == (1, 4, 5)

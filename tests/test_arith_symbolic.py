@@ -79,3 +79,19 @@ def test_generic_matrix_symbols_are_real_and_distinct():
 def test_identity_rejects_non_expressions(bad):
     with pytest.raises(InvalidArgumentError):
         symbolic.identity_holds(bad, 1)
+
+
+def test_identity_of_matrix_expressions_of_symbolic_size():
+    import sympy
+
+    from memproof.arith.symbolic import identity_holds
+
+    k, d = sympy.symbols("k d", integer=True, positive=True)
+    Q = sympy.MatrixSymbol("Q", k, d)
+    B = Q.T * (Q * Q.T).I
+    assert identity_holds(sympy.MatMul(Q, B, evaluate=False), sympy.Identity(k)).holds
+    assert not identity_holds(sympy.MatMul(Q, Q.T, evaluate=False), sympy.Identity(k)).holds
+    M = sympy.MatrixSymbol("M", k, d)
+    padded = sympy.MatMul(sympy.BlockMatrix([[M, sympy.ZeroMatrix(k, d)]]),
+                          sympy.BlockMatrix([[sympy.Identity(d), sympy.ZeroMatrix(d, d)]]).T, evaluate=False)
+    assert identity_holds(padded, M).holds

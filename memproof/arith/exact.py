@@ -146,6 +146,9 @@ def matrix_mod_p(a: Any, p: int) -> np.ndarray:
     """
     if isinstance(a, np.ndarray) and a.dtype.kind == "f":
         arr = np.asarray(a, dtype=np.float64)
+        if not np.isfinite(arr).all():
+            idx = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+            raise InvalidArgumentError("matrix", f"a non-finite value at index {idx}", "finite real numbers")
         mant, expo = np.frexp(arr)
         m = (mant * 2.0**53).astype(np.int64) % p
         e = expo.astype(np.int64) - 53

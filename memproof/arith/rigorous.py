@@ -469,7 +469,7 @@ def _pivot_columns(mid: np.ndarray, m: int) -> list[int]:
     depend on it). Falls back to pivoted Gram–Schmidt in numpy if scipy is absent."""
     try:
         from scipy.linalg import qr
-    except ImportError:  # pragma: no cover - scipy is a core dependency
+    except ImportError:  # scipy is a core dependency; this keeps the tier usable without it
         q = mid.astype(np.float64, copy=True)
         chosen: list[int] = []
         norms = (q * q).sum(axis=0)
@@ -515,6 +515,28 @@ def _bound_str(u: arb) -> str:
     return repr(arb_upper_float(u))
 
 
+def _ranks_mod_primes(kind: str, src: Any, cols: Sequence[int]) -> tuple[int, ...] | None:
+    """Ranks of the exact submatrix modulo two large primes — an efficiency heuristic only.
+
+    Precision cannot help when ``B`` itself is exactly singular; rank < m modulo both primes means
+    that (a nonsingular ``B`` would need both primes to divide ``det B``). ``None`` if a denominator
+    is divisible by a prime.
+    """
+    from . import exact
+
+    sub: Any = src[:, list(cols)] if kind == "numeric" else _fmpq_columns(src, cols)
+    try:
+        return tuple(exact.rank_mod_p(sub, p) for p in exact.PRIMES[:2])
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def _fmpq_columns(src: fmpq_mat, cols: Sequence[int]) -> fmpq_mat:
+    n = src.ncols()
+    entries = src.entries()
+    return fmpq_mat(src.nrows(), len(cols), [entries[i * n + j] for i in range(src.nrows()) for j in cols])
+
+
 def certify_full_row_rank(enclosure: Any, *, prec: int = 53, max_prec: int = 424) -> RowRankCertificate:
     """Prove that every real matrix in ``enclosure`` has full row rank ``m`` (verified numerics).
 
@@ -527,7 +549,9 @@ def certify_full_row_rank(enclosure: Any, *, prec: int = 53, max_prec: int = 424
     fixed enclosure, so raising the precision cannot shrink its radii.
 
     It never proves an exactly singular case: if some matrix in the enclosure has rank < m, then
-    ``X·B̃`` is singular and ``‖I − X·B̃‖ ≥ 1``.
+    ``X·B̃`` is singular and ``‖I − X·B̃‖ ≥ 1``. For exact input whose selected ``B`` is (almost
+    surely) exactly singular — rank < m modulo two large primes — it stops after the first attempt,
+    since no precision can help (an efficiency shortcut; it only ever returns ``"unknown"``).
 
     Parameters
     ----------
@@ -599,6 +623,13 @@ def certify_full_row_rank(enclosure: Any, *, prec: int = 53, max_prec: int = 424
                                 "every matrix in the enclosure has full row rank", attempts)
         if bits >= max_prec:
             break
+        if first and kind != "arb":
+            ranks = _ranks_mod_primes(kind, src, cols)
+            if ranks is not None and max(ranks) < m:
+                reason = (f"residual bound {last if last is not None else 'unavailable'} ≥ 1 at {bits} bits and the selected "
+                          f"{m}×{m} submatrix has rank {max(ranks)} < {m} modulo two primes, so it is (almost surely) exactly "
+                          "singular and no precision can help; stopped early. memproof.arith.exact.rank decides the input")
+                return done("unknown", cols, last, bits, reason, attempts)
         bits, first = min(2 * bits, int(max_prec)), False
     hint = " (the input is exact: memproof.arith.exact.rank decides it)" if kind != "arb" else ""
     if last is None:

@@ -92,7 +92,9 @@ def identity_holds(lhs: Any, rhs: Any) -> IdentityCheck:
 
     Parameters
     ----------
-    lhs, rhs : sympy expression, number, sympy Matrix or nested list
+    lhs, rhs : sympy expression, number, sympy Matrix or nested list, or matrix expressions of
+        symbolic size (``MatrixSymbol`` products, inverses, ``BlockMatrix``; an unevaluated
+        ``MatMul(..., evaluate=False)`` is evaluated here)
 
     Returns
     -------
@@ -106,6 +108,8 @@ def identity_holds(lhs: Any, rhs: Any) -> IdentityCheck:
     """
     import sympy
 
+    if isinstance(lhs, sympy.MatrixExpr) and not isinstance(lhs, sympy.MatrixBase):
+        return _matrix_expr_identity(lhs, rhs)
     left, right = _sympify(lhs, "lhs"), _sympify(rhs, "rhs")
     lmat, rmat = isinstance(left, sympy.MatrixBase), isinstance(right, sympy.MatrixBase)
     if lmat != rmat:
@@ -124,6 +128,18 @@ def identity_holds(lhs: Any, rhs: Any) -> IdentityCheck:
         return IdentityCheck(True, printed)
     nonzero = [e for e in entries if e != 0]
     return IdentityCheck(False, printed, _find_counterexample(nonzero))
+
+
+def _matrix_expr_identity(lhs: Any, rhs: Any) -> IdentityCheck:
+    """Identity of matrix expressions of symbolic size (MatrixSymbol algebra, block matrices): both
+    sides are evaluated (``block_collapse``, ``doit``) and their difference simplified."""
+    import sympy
+
+    if not isinstance(rhs, sympy.MatrixExpr) or lhs.shape != rhs.shape:
+        raise InvalidArgumentError("rhs", describe(rhs), f"a matrix expression of shape {lhs.shape} like lhs")
+    diff = sympy.simplify(sympy.block_collapse(lhs - rhs).doit())
+    holds = diff == 0 or isinstance(diff, sympy.ZeroMatrix)
+    return IdentityCheck(bool(holds), str(diff))
 
 
 def limit_at_infinity(expr: Any, var: Any) -> Any:

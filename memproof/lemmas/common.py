@@ -1,7 +1,7 @@
 """Shared pieces of the lemma checkers: symbolic identities, exact-instance results, random data."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -15,24 +15,17 @@ def symbolic_identity(claim: str, statement: str, lhs: Any, rhs: Any, scope: Sco
     """SYMBOLIC result: sympy reduces ``lhs - rhs`` to zero (proved) or not (unknown).
 
     ``lhs`` may be an unevaluated product (``evaluate=False``, block matrices): it is shown as given
-    in the evidence, then evaluated (``block_collapse``, ``doit``) and simplified.
+    in the evidence, then evaluated and simplified by :func:`memproof.arith.symbolic.identity_holds`.
     """
-    import sympy as sp
+    from ..arith.symbolic import identity_holds
 
     with stopwatch() as t:
-        value = sp.block_collapse(lhs) if isinstance(lhs, sp.MatrixExpr) else lhs
-        diff = sp.simplify(value.doit() - rhs)
-        holds = bool(diff == 0 or getattr(diff, "is_ZeroMatrix", False) or (hasattr(diff, "is_zero_matrix") and diff.is_zero_matrix))
-    evidence = {"lhs": str(lhs), "rhs": str(rhs), "simplified_difference": str(diff)}
-    if holds:
+        check = identity_holds(lhs, rhs)
+    evidence = {"lhs": str(lhs), "rhs": str(rhs), "simplified_difference": check.difference}
+    if check.holds:
         return Result.proved(claim, statement, Level.SYMBOLIC, scope, evidence=evidence, seconds=t[0])
     return Result.unknown(claim, statement, "sympy did not simplify the difference to zero", scope,
                           evidence=evidence, seconds=t[0])
-
-
-def instances(ctx_rng: np.random.Generator, count: int, make: Callable[[np.random.Generator], Any]) -> list[Any]:
-    """``count`` random instances from ``make`` (one child generator each)."""
-    return [make(np.random.default_rng(ctx_rng.integers(2**63))) for _ in range(count)]
 
 
 def corroborate(claim: str, statement: str, results: Sequence[Result]) -> Result:
