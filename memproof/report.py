@@ -121,13 +121,21 @@ def _level(entry: ClaimEntry) -> str:
     return own
 
 
+_PARTS_SHOWN = 4
+
+
 def _part_lines(result: Result, depth: int = 0) -> list[str]:
     lines = []
-    for part in result.parts:
+    parts = result.parts if depth == 0 or len(result.parts) <= _PARTS_SHOWN + 1 else result.parts[:_PARTS_SHOWN]
+    for part in parts:
         level = part.level.label if part.level else "—"
         note = f" — {part.reason}" if part.reason and part.outcome is not Outcome.PROVED else ""
         lines.append(f"{'  ' * depth}- *{part.role}* · {part.outcome.value} · {level} · {part.scope}: {part.statement}{note}")
         lines.extend(_part_lines(part, depth + 1))
+    if len(parts) < len(result.parts):
+        rest = result.parts[len(parts):]
+        outcomes = ", ".join(sorted({p.outcome.value for p in rest}))
+        lines.append(f"{'  ' * depth}- … {len(rest)} more sub-checks ({outcomes}; all listed in the JSON report)")
     return lines
 
 
@@ -151,7 +159,8 @@ def to_markdown(report: Report) -> str:
     for e in report.entries:
         r = e.result
         outcome = r.outcome.value if r.outcome is Outcome.PROVED else f"{r.outcome.value}: {r.reason}"
-        out.append(f"| {e.claim.id} | {_cell(e.claim.title)} | {_cell(r.scope)} | {_cell(_level(e))} | {_cell(outcome)} | {r.seconds:.2f} s |")
+        scope = "—" if r.outcome is Outcome.SKIPPED else r.scope
+        out.append(f"| {e.claim.id} | {_cell(e.claim.title)} | {_cell(scope)} | {_cell(_level(e))} | {_cell(outcome)} | {r.seconds:.2f} s |")
     out += ["", "## Evidence", ""]
     for e in report.entries:
         r = e.result

@@ -107,6 +107,11 @@ class Scope:
     def wider_than(self, other: "Scope") -> bool:
         return _SCOPE_ORDER[self.kind] > _SCOPE_ORDER[other.kind]
 
+    @staticmethod
+    def widest(scopes: Iterable["Scope"]) -> "Scope":
+        """The widest of ``scopes`` (universal > box > instance; first one on ties)."""
+        return max(scopes, key=lambda s: _SCOPE_ORDER[s.kind])
+
     def to_dict(self) -> dict[str, str]:
         return {"kind": self.kind.value, "description": self.description}
 
@@ -203,7 +208,7 @@ class Result:
             reason = "; ".join(f"{p.statement}: {p.outcome.value} ({p.reason})" for p in failed)
             return cls(claim, statement, outcome, None, scope or proof_parts[0].scope, reason=reason, parts=parts, **kw)
         level = min(p.level for p in proof_parts)  # type: ignore[type-var]
-        widest = scope or max((p.scope for p in proof_parts), key=lambda s: _SCOPE_ORDER[s.kind])
+        widest = scope or Scope.widest(p.scope for p in proof_parts)
         return cls(claim, statement, Outcome.PROVED, level, widest, parts=parts, **kw)
 
     # ------------------------------------------------------------------- queries

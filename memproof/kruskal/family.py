@@ -126,6 +126,17 @@ class VectorFamily:
 
     def integer_rows(self, idx: Sequence[int]) -> list[list[int]]:
         """Each selected vector times a positive rational making it integral (same dependencies)."""
+        idx = [int(i) for i in idx]
+        if self.vectors is not None:
+            mant, expo = np.frexp(self.vectors[idx])
+            m = (mant * 2.0**53).astype(np.int64)
+            e = expo.astype(np.int64) - 53
+            out = []
+            for mi, ei in zip(m.tolist(), e.tolist()):
+                nz = [x for x, y in zip(ei, mi) if y]
+                base = min(nz) if nz else 0
+                out.append([x << (s - base) if x else 0 for x, s in zip(mi, ei)])
+            return out
         out = []
         for row in self.exact_rows(idx):
             den = math.lcm(*(int(x.q) for x in row)) if row else 1
@@ -133,26 +144,59 @@ class VectorFamily:
         return out
 
     # ------------------------------------------------------------------ exact subset queries
-    def subset_rank(self, idx: Sequence[int], primes: Sequence[int] = (exact.PRIMES[0],)) -> int:
-        """Exact rank of the vectors ``idx`` (mod-p rank first: full rank mod p is a proof)."""
+    def rank_mod(self, idx: Sequence[int], p: int = exact.PRIMES[0]) -> int:
+        """Rank of the selected vectors mod ``p`` (a lower bound for the exact rank)."""
+        idx = [int(i) for i in idx]
+        return nmod_mat(self.mod_p(p)[idx].tolist(), p).rank() if idx else 0
+
+    def subset_rank(self, idx: Sequence[int], primes: Sequence[int] = exact.PRIMES[:2]) -> int:
+        """Exact rank of the vectors ``idx`` (mod-p ranks first: full rank mod p is a proof)."""
         idx = [int(i) for i in idx]
         if not idx:
             return 0
         full = min(len(idx), self.dim)
+        best = 0
         for p in primes:
-            r = nmod_mat(self.mod_p(p)[idx].tolist(), p).rank()
-            if r == full:
-                return r
+            best = max(best, self.rank_mod(idx, p))
+            if best == full:
+                return best
+        if len(idx) <= self.dim and self.null_vector(idx) is None:
+            return len(idx)
         return fmpz_mat(self.integer_rows(idx)).rank()
 
     def is_independent(self, idx: Sequence[int]) -> bool:
-        return self.subset_rank(idx) == len(idx)
+        return self.null_vector(idx) is None if len(idx) <= self.dim else False
 
     def null_vector(self, idx: Sequence[int]) -> list[int] | None:
-        """A primitive integer ``x`` with ``Σ x_i v_{idx_i} = 0`` exactly, or ``None`` if independent."""
-        rows = self.exact_rows(idx)
-        basis = exact.nullspace(fmpq_mat(rows).transpose())
-        return basis[0] if basis else None
+        """A primitive integer ``x`` with ``Σ x_i v_{idx_i} = 0`` exactly, or ``None`` if independent.
+
+        Fast path: the coordinates that are pivots mod p carry the whole rank; the null vector of that
+        small square-ish system is checked on all coordinates (exact fallback otherwise).
+        """
+        idx = [int(i) for i in idx]
+        s = len(idx)
+        p = exact.PRIMES[0]
+        vm = self.mod_p(p)[idx]  # (s, dim)
+        r_mat, r = nmod_mat(vm.T.tolist(), p).rref()  # rows = coordinates; pivots = independent vectors
+        if r == s:
+            return None
+        ints = self.integer_rows(idx)
+        # coordinates carrying the mod-p rank: pivot columns of the (s x dim) matrix mod p
+        _, _ = r_mat, r
+        rr, rk = nmod_mat(vm.tolist(), p).rref()
+        rows = [[int(x) for x in row] for row in rr.tolist()[:rk]]
+        coords = [next(j for j, x in enumerate(row) if x) for row in rows]
+        sub = fmpz_mat([[ints[i][j] for i in range(s)] for j in coords]) if coords else fmpz_mat(1, s)
+        basis, nullity = sub.nullspace()
+        cands = [[int(basis[i, j]) for i in range(s)] for j in range(nullity)]
+        for x in cands:
+            if any(x) and all(sum(x[i] * ints[i][j] for i in range(s) if x[i]) == 0 for j in range(self.dim)):
+                return exact.primitive(x)
+        full = fmpz_mat([[ints[i][j] for i in range(s)] for j in range(self.dim)])
+        basis, nullity = full.nullspace()
+        if nullity == 0:
+            return None
+        return exact.primitive([int(basis[i, 0]) for i in range(s)])
 
     def circuit(self, idx: Sequence[int]) -> tuple[list[int], list[int]]:
         """Shrink a dependent set to a circuit (a minimal dependent subset) with its exact null vector.
@@ -163,20 +207,21 @@ class VectorFamily:
         x = self.null_vector(idx)
         if x is None:
             raise InvalidArgumentError("idx", f"the independent set {idx}", "a dependent set of vectors")
-        support = [i for i, c in zip(idx, x) if c]
-        # greedy deletion keeps a dependent set; the final set is minimal (a circuit)
-        cur = list(support)
-        changed = True
-        while changed:
-            changed = False
+        cur = [i for i, c in zip(idx, x) if c]
+        xs = [c for c in x if c]
+        while True:
+            # a dependent set of rank |cur| - 1 whose null vector has full support is a circuit
+            if max(self.rank_mod(cur, p) for p in exact.PRIMES[:2]) == len(cur) - 1:
+                return cur, xs
             for i in list(cur):
                 trial = [j for j in cur if j != i]
-                if trial and self.subset_rank(trial) < len(trial):
-                    cur, changed = trial, True
+                y = self.null_vector(trial) if trial else None
+                if y is not None:
+                    cur = [j for j, c in zip(trial, y) if c]
+                    xs = [c for c in y if c]
                     break
-        x = self.null_vector(cur)
-        assert x is not None and all(x), "a circuit's null vector has full support"
-        return cur, x
+            else:  # pragma: no cover - every dependent set contains a circuit
+                raise RuntimeError("circuit shrink failed")
 
     def check_null_vector(self, idx: Sequence[int], x: Sequence[int]) -> bool:
         """Whether ``Σ x_i v_{idx_i} = 0`` holds exactly (and ``x ≠ 0``)."""

@@ -30,7 +30,8 @@ def symbolic_identity(claim: str, statement: str, lhs: Any, rhs: Any, scope: Sco
 
 def corroborate(claim: str, statement: str, results: Sequence[Result]) -> Result:
     """Combine instance checks into one corroborating part (all must be proved)."""
-    combined = Result.combine(claim, statement, results)
+    scope = Scope(Scope.widest(r.scope for r in results).kind, f"{len(results)} checks, e.g. {results[0].scope.description}")
+    combined = Result.combine(claim, statement, results, scope=scope)
     margins = {}
     for r in results:
         for k, v in r.margins.items():
