@@ -1,0 +1,199 @@
+"""One head of the construction (theorem.md §6, S1–S6), in float64.
+
+Head 1 (S1): random logits for the examples of ``N_1`` whose simplex points ``E_jᵀ softmax(a_j)`` are
+(numerically) independent (L5b), realised by ``W¹ = W*`` (L3).
+
+Head ``h ≥ 2`` (S2–S6): ``W^h = W* + c W⁺`` with the suppression matrix ``W⁺ = u νᵀ``,
+``ν = (I − P_N) ξ`` (S3), the saturated limit ``A*`` of the old rows (S4), new logits chosen so that
+``D* = C − G A*`` has full row rank (S5, L5a) and realised by ``W*`` (L3), and the explicit scale
+``c* = (1/γ)(2β + log(2(n−1)·√r·X_max·‖G‖₂/σ_k(D*)))`` of S6.
+
+The key–query matrix is stored factored through ``k + 1 ≤ n̄ ≤ d_h`` columns (L8):
+``W_K^h = [w_1 … w_k, c·u, 0 …]``, ``W_Q^h = [b_1 … b_k, ν, 0 …]``, where ``W* = Σ_j w_j b_jᵀ`` is the
+matrix of L3 (:func:`~memproof.lemmas.prescribed_logits.prescribed_logits_matrix`) and
+``[w_1 … w_k] = W* Q_Nᵀ`` (because ``Q_N [b_1 … b_k] = I``). Keeping ``c·u`` in its own column
+means the huge scale never absorbs the bits of ``W*`` (no SVD of ``W* + cW⁺`` is needed).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from ..lemmas.prescribed_logits import prescribed_logits_matrix
+from ..lemmas.simplex_points import simplex_points
+from .trace import NumericalConstructionError
+
+__all__ = ["HeadChoice", "first_head", "later_head", "scale_c_star", "scale_from_c_star"]
+
+_U = 2.0**-53
+#: relative size below which a float quantity is treated as numerically zero
+RTOL = 1e-12
+
+
+@dataclasses.dataclass(frozen=True)
+class HeadChoice:
+    """The stored factors of one head and the quantities S3–S6 computed on the way (float64)."""
+
+    W_K: np.ndarray  # (d, d_h)
+    W_Q: np.ndarray  # (d, d_h)
+    logits_new: np.ndarray  # (k, n) prescribed logits of N_h
+    argmax_old: np.ndarray  # (r,) i_t
+    gaps_old: np.ndarray  # (r,) γ_t
+    beta_old: np.ndarray  # (r,) ‖E_t W* e_t‖_∞
+    nu: np.ndarray | None
+    u: np.ndarray | None
+    G: np.ndarray | None  # (k, r)
+    A_star: np.ndarray | None  # (r, d)
+    gamma: float
+    beta: float
+    G_norm: float
+    sigma_k_D_star: float
+    c_star: float
+    c: float
+    draws: int
+
+
+def _factors_L3(qN: np.ndarray, ctxN: np.ndarray, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(w, B)`` with ``W* = w Bᵀ`` the L3 matrix: ``B = Q_Nᵀ(Q_N Q_Nᵀ)⁻¹`` and ``w = W* Q_Nᵀ``."""
+    W_star = prescribed_logits_matrix(qN, ctxN, logits)
+    B = np.linalg.lstsq(qN, np.eye(len(qN)), rcond=None)[0]
+    return W_star @ qN.T, B
+
+
+def _pack(d: int, d_h: int, cols_K: list[np.ndarray], cols_Q: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    W_K, W_Q = np.zeros((d, d_h)), np.zeros((d, d_h))
+    if cols_K:
+        K, Q = np.column_stack(cols_K), np.column_stack(cols_Q)
+        W_K[:, : K.shape[1]], W_Q[:, : Q.shape[1]] = K, Q
+    return W_K, W_Q
+
+
+def _sigma_k(P: np.ndarray) -> tuple[float, float]:
+    s = np.linalg.svd(P, compute_uv=False)
+    return float(s[-1]) if len(s) >= P.shape[0] else 0.0, float(s[0]) if s.size else 0.0
+
+
+def first_head(queries: np.ndarray, contexts: np.ndarray, group: list[int], d_h: int,
+               rng: np.random.Generator, draws: int) -> HeadChoice:
+    """S1: head 1 shapes the attention of ``N_1`` so its feature rows are independent (L5b, L3)."""
+    d = queries.shape[1]
+    qN, ctxN = queries[group], contexts[group]
+    k, n = len(group), ctxN.shape[1]
+    best = None
+    for _ in range(draws):
+        a = rng.normal(size=(k, n))
+        sk, s1 = _sigma_k(simplex_points(ctxN, a))
+        if best is None or sk > best[0]:
+            best = (sk, s1, a)
+    sk, s1, a = best
+    if not sk > RTOL * max(s1, 1e-300):
+        raise NumericalConstructionError(
+            f"S1: no draw of {draws} gave numerically independent feature rows for N_1 (σ_k/σ_1 = {sk / s1 if s1 else 0:.3g}); "
+            "try another seed, more draws, or fewer examples in the first head")
+    w, B = _factors_L3(qN, ctxN, a)
+    W_K, W_Q = _pack(d, d_h, list(w.T), list(B.T))
+    empty = np.zeros(0)
+    return HeadChoice(W_K, W_Q, a, empty.astype(int), empty, empty, None, None, None, None,
+                      math.inf, 0.0, 0.0, sk, 0.0, 0.0, draws)
+
+
+def scale_c_star(gamma: float, beta: float, n: int, r: int, X_max: float, G_norm: float, sigma_k: float) -> float:
+    """S6: ``c* = (1/γ)(2β + log(2(n−1)·√r·X_max·‖G‖₂/σ_k(D*)))``; ``0`` when ``G = 0`` or no old rows.
+
+    >>> round(scale_c_star(0.5, 1.0, 3, 4, 1.0, 1.0, 8.0), 12)    # (2 + log(4·2/8)) / 0.5
+    4.0
+    """
+    if r == 0 or G_norm == 0.0 or n == 1:
+        return 0.0
+    return (2.0 * beta + math.log(2.0 * (n - 1) * math.sqrt(r) * X_max * G_norm / sigma_k)) / gamma
+
+
+def scale_from_c_star(c_star: float) -> float:
+    """The scale used: ``max(2c*, c* + 1, 1)`` — strictly above ``c*``.
+
+    >>> scale_from_c_star(-3.0), scale_from_c_star(0.5), scale_from_c_star(10.0)
+    (1.0, 1.5, 20.0)
+    """
+    return max(2.0 * c_star, c_star + 1.0, 1.0)
+
+
+def _suppression(queries: np.ndarray, contexts: np.ndarray, old: list[int], qN: np.ndarray,
+                 rng: np.random.Generator, draws: int):
+    """S3: draws of ``(u, ν)``; keeps the one with the largest gap ``γ`` satisfying 3a–3c in float64."""
+    d = queries.shape[1]
+    Qo, _ = np.linalg.qr(qN.T)  # orthonormal basis of span(new queries)
+    Qold, Cold = queries[old], contexts[old]
+    best = None
+    tried = 0
+    for _ in range(draws):
+        tried += 1
+        xi = rng.normal(size=d)
+        nu = xi - Qo @ (Qo.T @ xi)
+        nu -= Qo @ (Qo.T @ nu)  # re-orthogonalise: 3a to float accuracy
+        norm = np.linalg.norm(nu)
+        if norm == 0.0:
+            continue
+        nu /= norm
+        u = rng.normal(size=d)
+        u /= np.linalg.norm(u)
+        dots = Qold @ nu
+        # 3b, rigorous for the float ν: |fl(ν·e) − ν·e| ≤ γ_d Σ|ν_i e_i| (any summation order)
+        gam_d = d * _U / (1 - d * _U)
+        if not (np.abs(dots) > 2.0 * gam_d * (np.abs(Qold) @ np.abs(nu)) * (1 + 1e-6)).all():
+            continue
+        g = dots[:, None] * (Cold @ u)  # (r, n): g_t = (ν·e_t) E_t u
+        part = np.partition(g, -2, axis=1) if g.shape[1] > 1 else np.concatenate([g, np.full_like(g, -np.inf)], axis=1)
+        gaps = part[:, -1] - part[:, -2]
+        scale = np.abs(g).max(axis=1)
+        if not (gaps > 1e-9 * scale).all():  # 3c: distinct maximum (A2 makes ties non-generic)
+            continue
+        if best is None or gaps.min() > best[3].min():
+            best = (u, nu, g, gaps)
+    if best is None:
+        raise NumericalConstructionError(
+            f"S3: none of {tried} draws of (u, ξ) gave ν·e_t ≠ 0 for all old queries and a distinct maximum of every "
+            "g_t = (ν·e_t) E_t u in float64; try another seed or more draws")
+    u, nu, g, gaps = best
+    return u, nu, np.argmax(g, axis=1), gaps, tried
+
+
+def later_head(queries: np.ndarray, contexts: np.ndarray, old: list[int], group: list[int], Z_prev: np.ndarray,
+               d_h: int, rng: np.random.Generator, draws: int) -> HeadChoice:
+    """S2–S6 for head ``h ≥ 2``: ``W^h = W* + cW⁺`` stored as factors (L8)."""
+    d = queries.shape[1]
+    qN, ctxN = queries[group], contexts[group]
+    k, n = len(group), ctxN.shape[1]
+    r = len(old)
+    u, nu, i_t, gaps, tried = _suppression(queries, contexts, old, qN, rng, draws)
+    Cold = contexts[old]
+    A_star = Cold[np.arange(r), i_t]  # S4: row t = x_{t, i_t}
+    U, V = Z_prev[old], Z_prev[group]
+    G = np.linalg.lstsq(U.T, V.T, rcond=None)[0].T  # S2: G = V U⁺ (k × r)
+    G_norm = float(np.linalg.norm(G, 2)) if G.size else 0.0
+    offsets = G @ A_star
+    X_max = float(np.linalg.norm(Cold, axis=2).max())
+    gamma = float(gaps.min())
+    best = None
+    for _ in range(draws):
+        a = rng.normal(size=(k, n))
+        sk, s1 = _sigma_k(simplex_points(ctxN, a, offsets))  # rows of D* = C − G A*
+        if not sk > RTOL * max(s1, 1e-300):
+            continue
+        w, B = _factors_L3(qN, ctxN, a)
+        b = np.einsum("tnd,dj,tj->tn", Cold, w, queries[old] @ B)  # E_t W* e_t, old t (S4)
+        beta_t = np.abs(b).max(axis=1)
+        beta = float(beta_t.max())
+        c_star = scale_c_star(gamma, beta, n, r, X_max, G_norm, sk)
+        if best is None or c_star < best[0]:
+            best = (c_star, sk, a, w, B, beta_t, beta)
+        tried += 1
+    if best is None:
+        raise NumericalConstructionError(
+            f"S5: none of {draws} draws of new logits gave D* = C − G A* of numerically full row rank k = {k} "
+            f"(‖G‖₂ = {G_norm:.3g}); try another seed, more draws, or fewer examples per head")
+    c_star, sk, a, w, B, beta_t, beta = best
+    c = scale_from_c_star(c_star)
+    W_K, W_Q = _pack(d, d_h, list(w.T) + [c * u], list(B.T) + [nu])
+    return HeadChoice(W_K, W_Q, a, i_t, gaps, beta_t, nu, u, G, A_star, gamma, beta, G_norm, sk, c_star, c, tried)
