@@ -1,0 +1,217 @@
+"""The public constructor of Theorem 1 (theorem.md §6, S1–S8): :func:`construct_memorizing_mha`."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..arith.empirical import log_softmax
+from ..data import Dataset
+from ..errors import InvalidArgumentError, OutOfRangeError
+from ..lemmas.rank_reduction import interpolating_readout
+from ..lemmas.readout_factorisation import factor_readout_block
+from ..model import AttentionSpec, MHAWeights, feature_matrix, mha_batch
+from ..validation import describe, positive_int
+from .assumptions import check_used_assumptions
+from .heads import RTOL, HeadChoice, first_head, later_head
+from .partition import partition_examples, validate_partition
+from .trace import HeadTrace, MemorizingMHA
+
+__all__ = ["construct_memorizing_mha"]
+
+#: interpolation error (relative to max(1, ‖Y‖_∞)) above which the result carries a warning
+ERROR_TOL = 1e-6
+
+
+def _head_logits(contexts: np.ndarray, queries: np.ndarray, W_K: np.ndarray, W_Q: np.ndarray) -> np.ndarray:
+    """Float logits ``E_t W_K W_Qᵀ e_t`` of one head, (T, n)."""
+    q = queries @ W_Q  # (T, d_h)
+    return np.einsum("tnd,da,ta->tn", contexts, W_K, q, optimize=True)
+
+
+def _one_head_features(W_K: np.ndarray, W_Q: np.ndarray, contexts: Any, queries: np.ndarray) -> np.ndarray:
+    d, d_h = W_K.shape
+    w = MHAWeights(W_Q[None], W_K[None], np.zeros((1, d, 1)), np.zeros((1, 1, 1)))
+    return feature_matrix(w, contexts, queries)
+
+
+def _sigma_ratio(M: np.ndarray) -> float:
+    if M.shape[0] == 0:
+        return 1.0
+    s = np.linalg.svd(M, compute_uv=False)
+    if s.size < M.shape[0] or s[0] == 0:
+        return 0.0
+    return float(s[-1] / s[0])
+
+
+def construct_memorizing_mha(
+    queries: Any,
+    contexts: Any,
+    labels: Any,
+    *,
+    heads: int,
+    d_h: int,
+    d_v: int | None = None,
+    seed: int | None = None,
+    partition: Any = None,
+    draws: int = 4,
+    check_assumptions: bool = True,
+) -> MemorizingMHA:
+    """Build an MHA layer that memorizes ``(E_t, e_t) ↦ y_t`` by the proof of Theorem 1 (S1–S8).
+
+    Parameters
+    ----------
+    queries : array_like, shape (T, d)
+        Query tokens ``e_t``.
+    contexts : array_like, shape (T, n, d) or (n, d)
+        Contexts ``E_t`` or one shared context; ``n < d`` (else ``OutOfRangeError("T1")``).
+    labels : array_like, shape (T,) or (T, d_o)
+        Labels ``y_t`` (scalar labels become ``d_o = 1``).
+    heads : int
+        ``H``.
+    d_h : int
+        Head (key/query) dimension; ``n̄ = min(n, d_h)``.
+    d_v : int, optional
+        Value dimension, at least ``min(d, d_o)`` (L2); default ``min(d, d_o)``.
+    seed : int, optional
+        Seed of every random choice (the result is deterministic given it).
+    partition : sequence of H sequences of int, optional
+        ``N_1, …, N_H`` (``|N_1| ≤ n̄``, ``|N_h| ≤ n̄ − 1``); default consecutive groups.
+    draws : int
+        Random draws per choice (directions, logits); the best by the S6 scale is kept.
+    check_assumptions : bool
+        Decide A1 (on the query subsets used) and A2 exactly first (default True).
+
+    Returns
+    -------
+    MemorizingMHA
+        ``weights``, ``partition``, per-head ``trace``, float ``Z``, ``max_abs_error`` and
+        ``warnings``. Everything there is float64 (empirical); certify with
+        :func:`~memproof.construction.check_memorizes` (or ``result.check()``).
+
+    Raises
+    ------
+    OutOfRangeError
+        ``T > H(n̄ − 1) + 1``, ``n ≥ d`` or ``d_v < min(d, d_o)`` (claim ``T1``).
+    AssumptionViolatedError
+        A1 or A2 fails on the data, with an exact witness.
+    NumericalConstructionError
+        A random choice could not be made reliably in float64 (see the message).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> E = rng.normal(size=(3, 5))                  # shared context: n = 3 < d = 5
+    >>> res = construct_memorizing_mha(rng.normal(size=(5, 5)), E, rng.normal(size=5), heads=2, d_h=3, seed=1)
+    >>> res.partition, res.max_abs_error < 1e-9
+    (((0, 1, 2), (3, 4)), True)
+    >>> [t.c > t.c_star for t in res.trace], res.trace[1].rank_W_bound
+    ([True, True], 3)
+    """
+    if labels is None:
+        raise InvalidArgumentError("labels", "None", "labels y_t of shape (T,) or (T, d_o)")
+    ds = Dataset(queries, contexts, labels)
+    H = positive_int(heads, "heads")
+    d_h = positive_int(d_h, "d_h")
+    draws = positive_int(draws, "draws")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        raise InvalidArgumentError("seed", describe(seed), "an integer seed or None")
+    T, n, d = ds.T, ds.n, ds.d
+    Y = ds.labels
+    d_o = Y.shape[1]
+    d_v = min(d, d_o) if d_v is None else positive_int(d_v, "d_v")
+    if d_v < min(d, d_o):
+        raise OutOfRangeError("T1", f"Theorem 1 needs d_v ≥ min(d, d_o) = {min(d, d_o)} (lemma L2); got d_v = {d_v}")
+    spec = AttentionSpec(n=n, d=d, heads=H, d_h=d_h, d_v=d_v, d_o=d_o).require_theorem_range()
+    n_bar = spec.n_bar
+    groups = partition_examples(T, H, n_bar) if partition is None else validate_partition(partition, T, H, n_bar)
+    assumptions = check_used_assumptions(ds.queries, ds.contexts, groups) if check_assumptions else {"A1": "not checked", "A2": "not checked"}
+
+    rng = np.random.default_rng(seed)
+    Q = ds.queries
+    C = np.ascontiguousarray(ds.all_contexts())  # (T, n, d)
+    W_K = np.zeros((H, d, d_h))
+    W_Q = np.zeros((H, d, d_h))
+    feats: list[np.ndarray] = []
+    traces: list[HeadTrace] = []
+    warnings: list[str] = []
+    old: list[int] = []
+    for h, group in enumerate(groups):
+        group = list(group)
+        if group:
+            if h == 0 or not old:
+                ch = first_head(Q, C, group, d_h, rng, draws)
+            else:
+                ch = later_head(Q, C, old, group, np.hstack(feats), d_h, rng, draws)
+            W_K[h], W_Q[h] = ch.W_K, ch.W_Q
+        z_h = _one_head_features(W_K[h], W_Q[h], ds.contexts, Q)
+        feats.append(z_h)
+        if group:
+            traces.append(_trace(h, group, old, ch, C, Q, feats, z_h, warnings))
+            old = old + group
+
+    Z = np.hstack(feats)
+    M = interpolating_readout(Z, Y)
+    W_V = np.zeros((H, d, d_v))
+    W_O = np.zeros((H, d_o, d_v))
+    for h in range(H):
+        W_V[h], W_O[h] = factor_readout_block(M[:, h * d:(h + 1) * d], d_v)
+    weights = MHAWeights(W_Q, W_K, W_V, W_O, spec)
+    Z = feature_matrix(weights, ds.contexts, Q)
+    err = float(np.abs(mha_batch(weights, ds.contexts, Q) - Y).max())
+    if err > ERROR_TOL * max(1.0, float(np.abs(Y).max())):
+        warnings.append(
+            f"S8: the float readout interpolates only to max error {err:.3g} (σ_min/σ_max of Z = {_sigma_ratio(Z):.3g}). "
+            "The key–query weights may still admit an exact readout: certify with check_memorizes(..., certify='rigorous'); "
+            "to improve the float readout use fewer examples per head, another seed, or solve the readout in higher precision")
+    return MemorizingMHA(weights, groups, tuple(traces), Z, err, n_bar, spec.capacity, seed, tuple(warnings), ds, assumptions)
+
+
+def _trace(h: int, group: list[int], old: list[int], ch: HeadChoice, C: np.ndarray, Q: np.ndarray,
+           feats: list[np.ndarray], z_h: np.ndarray, warnings: list[str]) -> HeadTrace:
+    """Realised (float64) margins of one head: saturation of the old rows, rank after the head."""
+    k, n = len(group), C.shape[1]
+    rows = old + group
+    Zh = np.hstack(feats)[rows]
+    margin = _sigma_ratio(Zh)
+    if margin <= RTOL:
+        warnings.append(
+            f"head {h}: Z restricted to rows R_h (heads 1..{h + 1}) has σ_min/σ_max = {margin:.3g}: float64 cannot "
+            "confirm Inv(h); the rigorous check may still prove rank Z = T. Try fewer examples per head or another seed")
+    Wh = ch.W_K @ ch.W_Q.T
+    s = np.linalg.svd(Wh, compute_uv=False)
+    rank_num = int((s > RTOL * s[0]).sum()) if s[0] > 0 else 0
+    rank_bound = int(np.count_nonzero(np.abs(ch.W_K).sum(axis=0) * np.abs(ch.W_Q).sum(axis=0)))
+    log_l1: tuple[float, ...] = ()
+    log_bound: tuple[float, ...] = ()
+    leak = 0.0
+    sk_real = ch.sigma_k_D_star
+    if old:
+        L = _head_logits(C[old], Q[old], ch.W_K, ch.W_Q)
+        ls = log_softmax(L, axis=1)
+        idx = np.arange(len(old))
+        # log ‖s − e_i‖₁ = log(2 (1 − s_i)) = log 2 + log Σ_{j≠i} s_j, evaluated from log-softmax
+        others = ls.copy()
+        others[idx, ch.argmax_old] = -np.inf
+        with np.errstate(divide="ignore"):
+            log_rest = np.logaddexp.reduce(others, axis=1)
+        log_l1 = tuple(float(math.log(2.0) + x) for x in log_rest)
+        log_bound = tuple(float(math.log(2.0 * (n - 1)) - (ch.c * g - 2.0 * b)) for g, b in zip(ch.gaps_old, ch.beta_old))
+        realised_argmax = np.argmax(L, axis=1)
+        if (realised_argmax != ch.argmax_old).any():
+            bad = [old[i] for i in np.flatnonzero(realised_argmax != ch.argmax_old)][:5]
+            warnings.append(f"head {h}: old examples {bad} do not attend mostly to the predicted token i_t in float64 (S4)")
+        A = z_h[old]
+        D = z_h[group] - ch.G @ A
+        sv = np.linalg.svd(D, compute_uv=False)
+        sk_real = float(sv[-1]) if sv.size >= k else 0.0
+        qn = Q[group] @ ch.nu
+        leak = float(ch.c * (np.abs(qn)[:, None] * np.abs(C[group] @ ch.u)).max())
+    return HeadTrace(
+        head=h, group=tuple(group), old=len(old), k=k, gamma=ch.gamma, beta=ch.beta, G_norm=ch.G_norm,
+        sigma_k_D_star=ch.sigma_k_D_star, sigma_k_D_realised=sk_real, c_star=ch.c_star, c=ch.c,
+        rank_W_bound=rank_bound, rank_W_numerical=rank_num, saturation_argmax=tuple(int(i) for i in ch.argmax_old),
+        saturation_log_l1=log_l1, saturation_log_bound=log_bound, old_examples=tuple(old), rank_margin=margin,
+        logit_leak=leak, draws=ch.draws,
+    )
