@@ -19,11 +19,12 @@ import pytest
 
 from .results import Level, Result
 
-_RECORDED: list[tuple[str, Result]] = []
+_RECORDED = pytest.StashKey[list]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "claim(id): the memproof claim id (A1, L3, S6, ...) this test checks")
+    config.stash[_RECORDED] = []
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def memproof_result(request: pytest.FixtureRequest):
     def record(result: Result, level: str | Level | None = None) -> Result:
         if not isinstance(result, Result):
             raise TypeError(f"memproof_result expects a memproof Result, got {type(result).__name__}")
-        _RECORDED.append((request.node.nodeid, result))
+        request.config.stash[_RECORDED].append((request.node.nodeid, result))
         marker = request.node.get_closest_marker("claim")
         if marker and marker.args and marker.args[0] != result.claim:
             pytest.fail(f"test is marked claim {marker.args[0]!r} but checked {result.claim!r}")
@@ -45,8 +46,9 @@ def memproof_result(request: pytest.FixtureRequest):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
-    if not _RECORDED:
+    recorded = config.stash.get(_RECORDED, [])
+    if not recorded:
         return
     terminalreporter.section("memproof claims")
-    for nodeid, result in _RECORDED:
+    for nodeid, result in recorded:
         terminalreporter.write_line(f"{result.summary()}  ({nodeid})")

@@ -127,6 +127,7 @@ def _suppression(queries: np.ndarray, contexts: np.ndarray, old: list[int], qN: 
     Qold, Cold = queries[old], contexts[old]
     best = None
     tried = 0
+    near: set[int] = set()
     for _ in range(draws):
         tried += 1
         xi = rng.normal(size=d)
@@ -141,7 +142,9 @@ def _suppression(queries: np.ndarray, contexts: np.ndarray, old: list[int], qN: 
         dots = Qold @ nu
         # 3b, rigorous for the float ν: |fl(ν·e) − ν·e| ≤ γ_d Σ|ν_i e_i| (any summation order)
         gam_d = d * _U / (1 - d * _U)
-        if not (np.abs(dots) > 2.0 * gam_d * (np.abs(Qold) @ np.abs(nu)) * (1 + 1e-6)).all():
+        ok_3b = np.abs(dots) > 2.0 * gam_d * (np.abs(Qold) @ np.abs(nu)) * (1 + 1e-6)
+        if not ok_3b.all():
+            near.update(old[i] for i in np.flatnonzero(~ok_3b))
             continue
         g = dots[:, None] * (Cold @ u)  # (r, n): g_t = (ν·e_t) E_t u
         part = np.partition(g, -2, axis=1) if g.shape[1] > 1 else np.concatenate([g, np.full_like(g, -np.inf)], axis=1)
@@ -152,9 +155,14 @@ def _suppression(queries: np.ndarray, contexts: np.ndarray, old: list[int], qN: 
         if best is None or gaps.min() > best[3].min():
             best = (u, nu, g, gaps)
     if best is None:
+        hint = ""
+        if near:
+            hint = (f" Old queries {sorted(near)[:8]} lie numerically in the span of this group's queries: A1 holds "
+                    "exactly for the stored floats, but only through rounding, so float64 cannot separate them "
+                    "(perturb the data, or pass a partition that puts them in other groups).")
         raise NumericalConstructionError(
             f"S3: none of {tried} draws of (u, ξ) gave ν·e_t ≠ 0 for all old queries and a distinct maximum of every "
-            "g_t = (ν·e_t) E_t u in float64; try another seed or more draws")
+            "g_t = (ν·e_t) E_t u in float64; try another seed or more draws." + hint)
     u, nu, g, gaps = best
     return u, nu, np.argmax(g, axis=1), gaps, tried
 
@@ -182,7 +190,7 @@ def later_head(queries: np.ndarray, contexts: np.ndarray, old: list[int], group:
         if not sk > RTOL * max(s1, 1e-300):
             continue
         w, B = _factors_L3(qN, ctxN, a)
-        b = np.einsum("tnd,dj,tj->tn", Cold, w, queries[old] @ B)  # E_t W* e_t, old t (S4)
+        b = ((Cold @ w) * (queries[old] @ B)[:, None, :]).sum(axis=2)  # E_t W* e_t, old t (S4)
         beta_t = np.abs(b).max(axis=1)
         beta = float(beta_t.max())
         c_star = scale_c_star(gamma, beta, n, r, X_max, G_norm, sk)

@@ -55,7 +55,7 @@ class HeadTrace:
     c_star : float
         The explicit scale of S6 (``0`` if ``G = 0`` or no old examples).
     c : float
-        The scale used, ``max(2c*, c* + 1, 1)``; always ``> c_star``.
+        The scale used, ``max(2c*, c* + 1, 1)``; always ``> c_star`` (head 1 has no scale: ``c = c* = 0``).
     rank_W_bound : int
         Exact upper bound of ``rank W^h``: the number of nonzero columns of the stored factors
         ``W_K^h``, ``W_Q^h`` (``k + 1`` for ``h ≥ 2``, ``k`` for head 1); structural, not numerical.

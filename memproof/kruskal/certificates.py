@@ -189,7 +189,7 @@ class SweepCertificate:
             if len(sub) != k or len(set(sub)) != k or min(sub) < 0 or max(sub) >= fam.N:
                 out.append(f"zero-minor record {sub} is not a k-subset")
                 continue
-            if fam.subset_rank(sub) != k:
+            if not fam.is_independent(sub):
                 out.append(f"the subset {sub} recorded as a spurious zero is exactly dependent")
             resolved.add(tuple(sub))
         if out:

@@ -160,8 +160,11 @@ class VectorFamily:
             best = max(best, self.rank_mod(idx, p))
             if best == full:
                 return best
-        if len(idx) <= self.dim and self.null_vector(idx) is None:
-            return len(idx)
+        if len(idx) <= self.dim:
+            if self.null_vector(idx) is None:
+                return len(idx)
+            if best == len(idx) - 1:
+                return best
         return fmpz_mat(self.integer_rows(idx)).rank()
 
     def is_independent(self, idx: Sequence[int]) -> bool:
@@ -170,20 +173,36 @@ class VectorFamily:
     def null_vector(self, idx: Sequence[int]) -> list[int] | None:
         """A primitive integer ``x`` with ``Σ x_i v_{idx_i} = 0`` exactly, or ``None`` if independent.
 
-        Fast path: the coordinates that are pivots mod p carry the whole rank; the null vector of that
-        small square-ish system is checked on all coordinates (exact fallback otherwise).
+        Fast paths: full rank mod p proves independence; the support of a null vector mod p is tried
+        first (a small candidate circuit); the coordinates that are pivots mod p carry the rank, so a
+        null vector of that small system is checked on all coordinates (exact fallback otherwise).
         """
         idx = [int(i) for i in idx]
         s = len(idx)
         p = exact.PRIMES[0]
         vm = self.mod_p(p)[idx]  # (s, dim)
-        r_mat, r = nmod_mat(vm.T.tolist(), p).rref()  # rows = coordinates; pivots = independent vectors
-        if r == s:
+        ns, nullity = nmod_mat(vm.T.tolist(), p).nullspace()
+        if nullity == 0:
+            return None
+        y = [int(ns[i, 0]) for i in range(s)]
+        support = [i for i in range(s) if y[i]]
+        if 0 < len(support) < s:
+            x = self._null_vector_exact([idx[i] for i in support])
+            if x is not None:
+                out = [0] * s
+                for i, c in zip(support, x):
+                    out[i] = c
+                return exact.primitive(out)
+        return self._null_vector_exact(idx)
+
+    def _null_vector_exact(self, idx: list[int]) -> list[int] | None:
+        s = len(idx)
+        p = exact.PRIMES[0]
+        vm = self.mod_p(p)[idx]
+        rr, rk = nmod_mat(vm.tolist(), p).rref()
+        if rk == s:
             return None
         ints = self.integer_rows(idx)
-        # coordinates carrying the mod-p rank: pivot columns of the (s x dim) matrix mod p
-        _, _ = r_mat, r
-        rr, rk = nmod_mat(vm.tolist(), p).rref()
         rows = [[int(x) for x in row] for row in rr.tolist()[:rk]]
         coords = [next(j for j, x in enumerate(row) if x) for row in rows]
         sub = fmpz_mat([[ints[i][j] for i in range(s)] for j in coords]) if coords else fmpz_mat(1, s)

@@ -108,18 +108,18 @@ def random_subsets(n: int, k: int, samples: int, seed: int) -> np.ndarray:
 
 
 def numerical_full_rank(vectors: np.ndarray, subsets: np.ndarray, tol: float | None = None,
-                        dtype: Any = np.float32, batch: int = 32) -> np.ndarray:
+                        dtype: Any = np.float32) -> np.ndarray:
     """Whether each subset of rows has numerical rank k (``numpy.linalg.matrix_rank`` semantics:
     singular values > ``tol``, default ``σ_max·max(shape)·eps(dtype)``)."""
     v = np.asarray(vectors, dtype=dtype)
     k = subsets.shape[1]
-    out = np.empty(subsets.shape[0], dtype=bool)
     eps = np.finfo(dtype).eps
-    for lo in range(0, subsets.shape[0], batch):
-        stack = v[subsets[lo:lo + batch]]
-        sv = np.linalg.svd(stack, compute_uv=False)
-        thr = sv[:, :1] * max(stack.shape[1:]) * eps if tol is None else np.float64(tol)
-        out[lo:lo + batch] = (sv > thr).sum(axis=1) == k
+    out = np.empty(subsets.shape[0], dtype=bool)
+    for t, sub in enumerate(subsets):
+        m = v[sub]
+        sv = np.linalg.svd(m, compute_uv=False)
+        thr = sv[0] * max(m.shape) * eps if tol is None else tol
+        out[t] = int((sv > thr).sum()) == k
     return out
 
 
@@ -143,8 +143,9 @@ def sample_subsets(fam: VectorFamily, k: int, samples: int = 5000, *, seed: int 
     done = 0
     step = max(1, min(samples, 256))
     while done < samples:
-        ok[done:done + step] = kernel.dets_nonzero(g, subsets[done:done + step], p, backend=backend)
-        done += step
+        hi = min(samples, done + step)
+        ok[done:hi] = kernel.dets_nonzero(g, subsets[done:hi], p, backend=backend)
+        done = hi
         if deadline is not None and time.perf_counter() > deadline and done < samples:
             break
     subsets, ok = subsets[:done], ok[:done]
@@ -152,7 +153,7 @@ def sample_subsets(fam: VectorFamily, k: int, samples: int = 5000, *, seed: int 
     seen: set[tuple[int, ...]] = set()
     for t in np.flatnonzero(~ok).tolist():
         S = subsets[t].tolist()
-        if fam.subset_rank(S) == k:
+        if fam.is_independent(S):
             ok[t] = True  # spurious zero mod p: exactly independent
             continue
         dependent += 1

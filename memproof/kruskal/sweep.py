@@ -132,7 +132,7 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
     for pr, sd in tries:
         got = _plan(fam, k, pr, sd, basis)
         if isinstance(got, list):
-            if fam.subset_rank(got) < k:
+            if not fam.is_independent(got):
                 return SweepOutcome("dependent", k, 0, time.perf_counter() - t0, dependent=got, reason="rank below k")
             continue
         if got is None:
@@ -192,7 +192,7 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
             for row in zbuf[:nz]:
                 u, s, r = int(row[0]), int(row[1]), int(row[2])
                 S = subset_of(s, r, [int(c) for c in row[3:3 + s]])
-                if fam.subset_rank(S) < k:
+                if not fam.is_independent(S):
                     state.minors += cnt
                     if bar is not None:
                         bar.close()
