@@ -5,6 +5,10 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 REPORT ?= reports
 JOBS   ?= 2
+# Multithreaded BLAS is very slow on the small matrices memproof uses (and pytest runs $(JOBS) workers).
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 
 .PHONY: help setup setup-test verify test test-slow bench clean
 

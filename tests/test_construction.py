@@ -359,14 +359,3 @@ def test_T_about_1000_shared_context_certified():
     assert Q.shape[0] == 1024 and res.max_abs_error < 1e-6
     r = check_memorizes(res.weights, Q, C, Y)
     assert r.outcome is Outcome.PROVED and r.level is Level.RIGOROUS
-
-
-@pytest.mark.parametrize("claim", ["S6", "S7", "S8"])
-def test_proof_graph_checkers_quick(claim):
-    from memproof.checkers.context import CheckContext
-    from memproof.construction import checkers
-
-    r = getattr(checkers, f"check_{claim}")(CheckContext(seed=0, quick=True))
-    assert r.claim == claim and r.outcome is Outcome.PROVED
-    assert r.level is (Level.EMPIRICAL if claim == "S6" else Level.RIGOROUS)
-    assert r.scope.kind.value == "instance"

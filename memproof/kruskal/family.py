@@ -143,6 +143,28 @@ class VectorFamily:
             out.append([int(x * den) for x in row])
         return out
 
+    def coordinate_rows(self, idx: Sequence[int]) -> list[list[int]]:
+        """The ``dim × len(idx)`` matrix ``[v_{idx_0} ... ]`` with each *coordinate* (row) scaled by a
+        positive rational to integers: the same null vectors ``x`` (``Σ x_i v_{idx_i} = 0``)."""
+        idx = [int(i) for i in idx]
+        if self.vectors is not None:
+            mant, expo = np.frexp(self.vectors[idx].T)
+            m = (mant * 2.0**53).astype(np.int64)
+            e = expo.astype(np.int64) - 53
+            out = []
+            for mi, ei in zip(m.tolist(), e.tolist()):
+                nz = [x for x, y in zip(ei, mi) if y]
+                base = min(nz) if nz else 0
+                out.append([x << (s - base) if x else 0 for x, s in zip(mi, ei)])
+            return out
+        cols = self.exact_rows(idx)
+        out = []
+        for j in range(self.dim):
+            row = [c[j] for c in cols]
+            den = math.lcm(*(int(x.q) for x in row)) if row else 1
+            out.append([int(x * den) for x in row])
+        return out
+
     # ------------------------------------------------------------------ exact subset queries
     def rank_mod(self, idx: Sequence[int], p: int = exact.PRIMES[0]) -> int:
         """Rank of the selected vectors mod ``p`` (a lower bound for the exact rank)."""
@@ -202,16 +224,16 @@ class VectorFamily:
         rr, rk = nmod_mat(vm.tolist(), p).rref()
         if rk == s:
             return None
-        ints = self.integer_rows(idx)
+        cr = self.coordinate_rows(idx)  # dim x s, same null vectors as the exact vectors
         rows = [[int(x) for x in row] for row in rr.tolist()[:rk]]
         coords = [next(j for j, x in enumerate(row) if x) for row in rows]
-        sub = fmpz_mat([[ints[i][j] for i in range(s)] for j in coords]) if coords else fmpz_mat(1, s)
+        sub = fmpz_mat([cr[j] for j in coords]) if coords else fmpz_mat(1, s)
         basis, nullity = sub.nullspace()
         cands = [[int(basis[i, j]) for i in range(s)] for j in range(nullity)]
         for x in cands:
-            if any(x) and all(sum(x[i] * ints[i][j] for i in range(s) if x[i]) == 0 for j in range(self.dim)):
+            if any(x) and all(sum(x[i] * row[i] for i in range(s) if x[i]) == 0 for row in cr):
                 return exact.primitive(x)
-        full = fmpz_mat([[ints[i][j] for i in range(s)] for j in range(self.dim)])
+        full = fmpz_mat(cr)
         basis, nullity = full.nullspace()
         if nullity == 0:
             return None

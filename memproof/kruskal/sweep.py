@@ -154,7 +154,7 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
     if smax:
         Dpm = np.ascontiguousarray(np.hstack([Dt.T, (prime - Dt.T) % prime]), dtype=np.int64)  # (b, 2a)
         L = 1
-        while L < smax and math.comb(b, L) < 256:
+        while L < smax and math.comb(b, L) < 256 and math.comb(b, L + 1) > math.comb(b, L):
             L += 1
         prefixes = np.array(list(itertools.combinations(range(b), L)), dtype=np.int64).reshape(-1, L)
         units_total = prefixes.shape[0] + 1

@@ -1,0 +1,160 @@
+"""A1, A2, A3 checkers: refute violating datasets with the right witness, prove valid ones."""
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from memproof.assumptions import (a3_family, check_A1, check_A2, check_A3, check_a1, check_a1_targeted, check_a2,
+                                  check_a3)
+from memproof.checkers.context import CheckContext
+from memproof.data import Dataset
+from memproof.errors import InvalidArgumentError
+from memproof.results import Level, Outcome, ScopeKind
+
+
+def gaussian(T=12, n=3, d=6, shared=False, seed=0):
+    rng = np.random.default_rng(seed)
+    ctx = rng.standard_normal((n, d)) if shared else rng.standard_normal((T, n, d))
+    return Dataset(rng.standard_normal((T, d)), ctx)
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_valid_gaussian_data_proves_all(shared):
+    ds = gaussian(shared=shared)
+    for r, claim in ((check_a1(ds), "A1"), (check_a2(ds), "A2"), (check_a3(ds), "A3")):
+        assert r.claim == claim and r.outcome is Outcome.PROVED and r.level is Level.EXACT
+        assert r.scope.kind is ScopeKind.INSTANCE and "exact rationals" in r.scope.description
+
+
+def test_a1_identical_queries_refuted_with_witness():
+    ds = gaussian()
+    q = ds.queries.copy()
+    q[9] = q[2]
+    r = check_a1(Dataset(q, ds.contexts))
+    assert r.outcome is Outcome.REFUTED and r.level is Level.EXACT
+    assert r.counterexample["subset"] == [2, 9] and r.counterexample["null_vector"] == ["1", "-1"]
+    assert len(r.counterexample["dependent_n_subset"]) == ds.n and {2, 9} <= set(r.counterexample["dependent_n_subset"])
+    assert not bool(r)
+
+
+def test_a1_planted_circuit_null_vector_is_exact():
+    ds = gaussian(T=10, n=4, d=8, seed=3)
+    q = ds.queries.copy()
+    q[7] = q[1] + q[4]  # a float sum may round: the exact answer decides
+    r = check_a1(Dataset(q, ds.contexts))
+    if r.outcome is Outcome.REFUTED:
+        sub = r.counterexample["subset"]
+        x = [int(c) for c in r.counterexample["null_vector"]]
+        tot = [sum(Fraction(c) * Fraction(float(q[i][j])) for c, i in zip(x, sub)) for j in range(q.shape[1])]
+        assert all(t == 0 for t in tot)
+    else:  # rounding made the sum exactly independent: then the exact check must say so
+        assert r.outcome is Outcome.PROVED
+
+
+def test_a2_rank_deficient_context_refuted_with_left_null_vector():
+    ds = gaussian(T=8, n=3, d=5)
+    c = ds.contexts.copy()
+    c[5, 2] = 2.0 * c[5, 0]
+    r = check_a2(Dataset(ds.queries, c))
+    assert r.outcome is Outcome.REFUTED and r.counterexample["example"] == 5
+    y = [int(v) for v in r.counterexample["left_null_vector"]]
+    assert y == [2, 0, -1]
+    shared = Dataset(ds.queries, np.vstack([c[5]]))
+    r2 = check_a2(shared)
+    assert r2.outcome is Outcome.REFUTED and "shared" in str(r2.counterexample["example"])
+
+
+def test_a2_n_greater_than_d():
+    rng = np.random.default_rng(0)
+    r = check_a2(Dataset(rng.standard_normal((5, 2)), rng.standard_normal((3, 2))))
+    assert r.outcome is Outcome.REFUTED
+
+
+def test_a3_violated_while_a1_holds():
+    # integer data so that the planted relation is exact: u_t = ((n+2) e_t + s_t)/(n+1), s_t = Σ_i E_t[i]
+    rng = np.random.default_rng(4)
+    T, n, d = 8, 3, 5
+    q = rng.integers(-5, 6, (T, d)).astype(float)
+    ctx = rng.integers(-5, 6, (T, n, d)).astype(float)
+    s0 = ctx[0].sum(axis=0)
+    target_s1 = (n + 2) * (q[0] - q[1]) + s0          # makes u_1 = u_0
+    ctx[1, -1] = target_s1 - ctx[1, :-1].sum(axis=0)
+    ds = Dataset(q, ctx)
+    assert check_a1(ds).outcome is Outcome.PROVED
+    r = check_a3(ds)
+    assert r.outcome is Outcome.REFUTED and r.counterexample["subset"] == [0, 1]
+    fam = a3_family(ds)
+    assert fam.check_null_vector([0, 1], [int(c) for c in r.counterexample["null_vector"]])
+
+
+def test_a3_family_matches_definition():
+    ds = gaussian(T=4, n=2, d=3, seed=9)
+    fam = a3_family(ds)
+    rows = fam.exact_rows([1])[0]
+    expect = ds.queries[1] + (ds.queries[1] + ds.contexts[1].sum(axis=0)) / 3
+    assert np.allclose([float(x) for x in rows], expect)
+    p = 16777213
+    modp = fam.mod_p(p)[1]
+    assert [int(x.p) % p * pow(int(x.q), -1, p) % p for x in rows] == modp.tolist()
+
+
+def test_targeted_mode():
+    ds = gaussian(T=7, n=3, d=6, seed=1)
+    groups = [[0, 1, 2], [3, 4], [5, 6]]
+    assert check_a1_targeted(ds, groups).outcome is Outcome.PROVED
+    q = ds.queries.copy()
+    q[5] = q[0]  # old query 0 with group 3 = {5, 6}: a subset the construction uses
+    r = check_a1(Dataset(q, ds.contexts), groups=groups)
+    assert r.outcome is Outcome.REFUTED and r.counterexample["subset"] == [0, 5, 6]
+    assert r.counterexample["circuit"] == [0, 5]
+    q2 = ds.queries.copy()
+    q2[4] = 2.0 * q2[1]     # old query 1 with group 2 = {3, 4}: used
+    assert check_a1_targeted(Dataset(q2, ds.contexts), groups).outcome is Outcome.REFUTED
+    q3 = ds.queries.copy()
+    q3[6] = 4.0 * q3[3]     # 3 in group 2 and 6 in group 3: old query 3 with group 3 -> used
+    assert check_a1_targeted(Dataset(q3, ds.contexts), groups).outcome is Outcome.REFUTED
+
+
+def test_targeted_mode_misses_unused_dependency():
+    rng = np.random.default_rng(2)
+    q = rng.integers(-4, 5, (7, 6)).astype(float)
+    q[6] = q[0] + q[3] - q[5]   # the 4-set {0,3,5,6} is dependent; n = 3 subsets the construction uses are fine
+    ctx = rng.standard_normal((3, 6))
+    ds = Dataset(q, ctx)
+    groups = [[0, 1, 2], [3, 4], [5, 6]]
+    assert check_a1_targeted(ds, groups).outcome is Outcome.PROVED
+    assert check_a1(ds).outcome is Outcome.PROVED   # n = 3: a 4-circuit does not violate A1 either
+    q[6] = q[0] + q[3]           # now {0, 3, 6}: 0 old, 3 in group 2, 6 in group 3 -> never tested together
+    ds = Dataset(q, ctx)
+    assert check_a1_targeted(ds, groups).outcome is Outcome.PROVED
+    full = check_a1(ds)
+    assert full.outcome is Outcome.REFUTED and full.counterexample["subset"] == [0, 3, 6]
+
+
+@pytest.mark.parametrize("groups", [[[0, 1, 2], [3, 4]], [[0, 1], [2, 3, 4], [5, 6]], [[0, 1, 2], [3, 4], [5, 5]], "x"])
+def test_bad_groups(groups):
+    with pytest.raises(InvalidArgumentError):
+        check_a1_targeted(gaussian(T=7), groups)
+
+
+def test_too_large_gives_unknown_with_evidence():
+    ds = gaussian(T=80, n=30, d=40, shared=True, seed=5)
+    r = check_a1(ds, budget=2.0, samples=50)
+    assert r.outcome is Outcome.UNKNOWN
+    kr = r.evidence["kruskal"]
+    assert kr["sampling"]["samples"] == 50 and kr["exact"] is False
+    assert "not a Kruskal rank" in kr["sampling"]["statement"]
+
+
+@pytest.mark.parametrize("checker", [check_A1, check_A2, check_A3])
+def test_graph_checkers(checker):
+    t = time.perf_counter()
+    r = checker(CheckContext(seed=1, quick=True))
+    assert r.outcome is Outcome.PROVED and r.level is Level.EXACT and len(r.parts) == 2
+    assert time.perf_counter() - t < 5
+    r = checker(CheckContext(seed=2, quick=False))
+    assert r.outcome is Outcome.PROVED and len(r.parts) == 4
+    assert r.to_dict()["claim"] == checker.__name__.split("_")[1]

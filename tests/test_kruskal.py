@@ -1,0 +1,298 @@
+"""Kruskal rank engine: exact value against a brute-force oracle, certificates, resume, bad input."""
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from flint import fmpq, fmpq_mat
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from memproof.errors import InvalidArgumentError, UndecidedError
+from memproof.kruskal import (CircuitCertificate, KruskalResult, SweepCertificate, VectorFamily, kruskal_rank,
+                              numerical_kruskal_rank, run_sweep, sample_subsets, verify_certificate)
+from memproof.kruskal.engine import _Checkpoint
+
+
+# ------------------------------------------------------------------------------------- oracle
+def _exact_rank(rows) -> int:
+    if not rows:
+        return 0
+    return fmpq_mat([[fmpq(*Fraction(x).as_integer_ratio()) if isinstance(x, float) else fmpq(int(x)) for x in r] for r in rows]).rank()
+
+
+def oracle(a, axis="rows") -> int:
+    """Brute force: the largest k such that every k-subset has exact rank k (itertools + flint)."""
+    m = np.asarray(a)
+    vecs = [list(v) for v in (m if axis == "rows" else m.T)]
+    k = 0
+    for size in range(1, len(vecs) + 1):
+        if all(_exact_rank([vecs[i] for i in S]) == size for S in itertools.combinations(range(len(vecs)), size)):
+            k = size
+        else:
+            break
+    return k
+
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def dependent_int_matrices(draw):
+    """Small integer matrices full of dependencies: entries in {-1,0,1,2}, duplicates, zeros, circuits."""
+    n = draw(st.integers(1, 7))
+    d = draw(st.integers(1, 5))
+    m = np.array(draw(st.lists(st.lists(st.sampled_from([-1, 0, 1, 2]), min_size=d, max_size=d), min_size=n, max_size=n)), dtype=np.int64)
+    for _ in range(draw(st.integers(0, 2))):
+        kind = draw(st.sampled_from(["dup", "zero", "circuit", "scaled"]))
+        i = draw(st.integers(0, n - 1))
+        if kind == "zero":
+            m[i] = 0
+        elif kind == "dup":
+            m[i] = m[draw(st.integers(0, n - 1))]
+        elif kind == "scaled":
+            m[i] = -2 * m[draw(st.integers(0, n - 1))]
+        else:
+            src = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3))
+            coef = draw(st.lists(st.sampled_from([-2, -1, 1, 3]), min_size=len(src), max_size=len(src)))
+            m[i] = sum(c * m[j] for c, j in zip(coef, src))
+    return m
+
+
+@SETTINGS
+@given(dependent_int_matrices(), st.sampled_from(["rows", "cols"]))
+def test_exact_matches_bruteforce_integer(m, axis):
+    r = kruskal_rank(m, axis, numerical=False)
+    assert r.exact and r.value == oracle(m, axis)
+    assert r.verify(m)
+
+
+@SETTINGS
+@given(st.integers(1, 6), st.integers(1, 5), st.data())
+def test_exact_matches_bruteforce_float(n, d, data):
+    vals = [0.0, 0.5, -1.0, 1.5, 0.1, 0.3, 3.0, 1e-3, -2.25]
+    m = np.array(data.draw(st.lists(st.lists(st.sampled_from(vals), min_size=d, max_size=d), min_size=n, max_size=n)))
+    if n >= 2 and data.draw(st.booleans()):
+        i, j = data.draw(st.integers(0, n - 1)), data.draw(st.integers(0, n - 1))
+        m[i] = 2.0 * m[j]  # exact in binary floating point
+    axis = data.draw(st.sampled_from(["rows", "cols"]))
+    r = kruskal_rank(m, axis, numerical=False)
+    assert r.exact and r.value == oracle(m.tolist(), axis)
+    assert r.verify(m)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(3, 7), st.integers(2, 4), st.integers(0, 10**6))
+def test_fraction_input_and_planted_circuit(n, d, seed):
+    rng = np.random.default_rng(seed)
+    rows = [[Fraction(int(rng.integers(-3, 4)), int(rng.integers(1, 4))) for _ in range(d)] for _ in range(n)]
+    rows[-1] = [rows[0][j] * Fraction(1, 3) - rows[1][j] for j in range(d)]  # planted circuit of size ≤ 3
+    r = kruskal_rank(rows, "rows", numerical=False)
+    assert r.value == oracle([[float(x) for x in row] for row in rows]) or r.value == _oracle_fraction(rows)
+    assert r.value <= 2
+    assert r.verify(rows)
+
+
+def _oracle_fraction(rows):
+    vecs = rows
+    k = 0
+    for size in range(1, len(vecs) + 1):
+        ok = all(fmpq_mat([[fmpq(x.numerator, x.denominator) for x in vecs[i]] for i in S]).rank() == size
+                 for S in itertools.combinations(range(len(vecs)), size))
+        if not ok:
+            break
+        k = size
+    return k
+
+
+def test_full_spark_gaussian_and_numpy_backend_agree():
+    a = np.random.default_rng(3).standard_normal((14, 7))
+    fam = VectorFamily.from_matrix(a, "rows")
+    c1 = run_sweep(fam, 7, backend="numba").certificate
+    c2 = run_sweep(fam, 7, backend="numpy").certificate
+    assert c1.minors_visited == c2.minors_visited == math.comb(14, 7)
+    assert c1.basis == c2.basis and {tuple(z["subset"]) for z in c1.zero_minors} == {tuple(z["subset"]) for z in c2.zero_minors}
+    r = kruskal_rank(a)
+    assert r.value == 7 and r.status == "exact" and r.subsets_checked >= math.comb(14, 7)
+
+
+def test_zero_and_duplicate_vectors():
+    a = np.array([[1.0, 2.0], [0.0, 0.0], [3.0, 1.0]])
+    r = kruskal_rank(a, numerical=False)
+    assert r.value == 0 and r.witness == [1] and r.verify(a)
+    b = np.array([[1.0, 2.0, 0.5], [2.0, 4.0, 1.0], [0.0, 1.0, 1.0]])
+    r = kruskal_rank(b, numerical=False)
+    assert r.value == 1 and r.witness == [0, 1] and r.upper_certificate.null_vector == (2, -1)
+
+
+def test_cols_axis_equals_rows_of_transpose():
+    a = np.random.default_rng(0).integers(-1, 3, (4, 7))
+    assert kruskal_rank(a, "cols", numerical=False).value == kruskal_rank(a.T, "rows", numerical=False).value == oracle(a, "cols")
+
+
+# ------------------------------------------------------------------------------------- certificates
+def _witness_case():
+    a = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [2, -1, 5], [1, 2, 3]])
+    return a, kruskal_rank(a, numerical=False)
+
+
+def test_certificates_verify_and_round_trip():
+    a, r = _witness_case()
+    assert r.value == 2 and r.witness == [0, 1, 3]
+    assert r.upper_certificate.kind == "circuit" and r.lower_certificate.k == 2
+    assert r.verify(a) and r.lower_certificate.verify(a, mode="replay")
+    again = KruskalResult.from_json(json.dumps(json.loads(r.to_json())))
+    assert again.verify(a) and again.to_dict() == r.to_dict()
+    for cert in (r.upper_certificate, r.lower_certificate):
+        d = json.loads(json.dumps(cert.to_dict()))
+        assert verify_certificate(a, d)
+
+
+def test_corrupted_certificates_are_rejected():
+    a, r = _witness_case()
+    up, low = r.upper_certificate, r.lower_certificate
+    import dataclasses as dc
+
+    assert not dc.replace(up, null_vector=(1, -1, 2)).verify(a)
+    assert not dc.replace(up, indices=(0, 1, 2)).verify(a)
+    assert not dc.replace(low, minors_visited=low.minors_visited - 1).verify(a)
+    assert not dc.replace(low, input_hash="sha256:" + "0" * 64).verify(a)
+    assert not dc.replace(low, k=3).verify(a)
+    assert not dc.replace(low, basis=low.basis[:1]).verify(a)
+    b = a.copy()
+    b[5, 2] = 4
+    assert not up.verify(b) and not low.verify(b)
+    with pytest.raises(InvalidArgumentError):
+        dc.replace(up, null_vector=(1, 1, 1)).verify(a, strict=True)
+
+
+def test_corrupted_zero_resolution_rejected():
+    # A certificate that claims a dependent subset is a spurious zero must fail.
+    a, r = _witness_case()
+    low = r.lower_certificate
+    import dataclasses as dc
+
+    fake = dc.replace(low, zero_minors=({"subset": [0, 1, 3], "resolution": "spurious", "rank": 3},))
+    # k=2 certificate: a 3-subset is not a k-subset
+    assert not fake.verify(a)
+
+
+def test_result_value_raises_on_interval():
+    a = np.random.default_rng(0).standard_normal((40, 20))
+    r = kruskal_rank(a, mode="sample", samples=20, numerical=False)
+    assert not r.exact and r.lower >= 2 and r.upper == 20
+    with pytest.raises(UndecidedError):
+        _ = r.value
+    assert r.sampling is not None and r.sampling.samples == 20 and r.sampling.dependent == 0
+    assert "not a Kruskal rank" in r.sampling.statement
+    assert r.estimate["subsets"] == math.comb(40, 20)
+
+
+# ------------------------------------------------------------------------------------- budget and resume
+def test_budget_and_resume_from_checkpoint(tmp_path):
+    a = np.random.default_rng(7).standard_normal((20, 10))
+    ck = tmp_path / "kr.json"
+    first = kruskal_rank(a, mode="exact", budget=1e-4, checkpoint=ck, numerical=False)
+    assert first.status == "budget" and not first.exact and first.lower < first.upper
+    saved = json.loads(ck.read_text())
+    assert saved["sweep"] is not None and saved["sweep"]["next_unit"] > 0
+    resumed = kruskal_rank(a, mode="exact", checkpoint=ck, numerical=False)
+    fresh = kruskal_rank(a, mode="exact", numerical=False)
+    assert resumed.exact and resumed.value == fresh.value == 10
+    assert any("resumed" in n for n in resumed.notes)
+    lc, fc = resumed.lower_certificate, fresh.lower_certificate
+    assert (lc.minors_visited, lc.basis, lc.prime) == (fc.minors_visited, fc.basis, fc.prime)
+    assert lc.verify(a, mode="replay")
+
+
+def test_checkpoint_of_other_input_is_refused(tmp_path):
+    a = np.random.default_rng(7).standard_normal((20, 10))
+    ck = tmp_path / "kr.json"
+    kruskal_rank(a, mode="exact", budget=1e-4, checkpoint=ck, numerical=False)
+    with pytest.raises(InvalidArgumentError):
+        _Checkpoint(ck, VectorFamily.from_matrix(a + 1.0), None).load()
+
+
+def test_huge_input_gives_estimate_not_hang():
+    a = np.random.default_rng(0).standard_normal((300, 150))
+    r = kruskal_rank(a, budget=5, samples=10, numerical=False)
+    assert not r.exact and r.estimate["seconds"] > 1e6
+    assert any("not started" in n for n in r.notes)
+
+
+# ------------------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("bad", [
+    np.array([[1.0, np.nan]]), np.array([[np.inf, 1.0]]), np.zeros((0, 3)), np.zeros((3, 0)),
+    [["a", "b"]], np.ones((2, 2, 2)), np.ones(3), [[1, None]], [[True, False]],
+])
+def test_bad_input_raises(bad):
+    with pytest.raises(InvalidArgumentError):
+        kruskal_rank(bad)
+
+
+@pytest.mark.parametrize("kw", [{"axis": "diag"}, {"axis": 2}, {"mode": "fast"}, {"budget": -1}, {"samples": -5},
+                                {"tol": float("nan")}, {"at_least": 0}])
+def test_bad_options_raise(kw):
+    with pytest.raises(InvalidArgumentError):
+        kruskal_rank(np.eye(3), **kw)
+
+
+# ------------------------------------------------------------------------------------- exact vs numerical
+def sinusoidal(T: int, d: int) -> np.ndarray:
+    pos = np.arange(T)[:, None]
+    i = np.arange(d // 2)[None, :]
+    ang = pos / 10000 ** (2 * i / d)
+    pe = np.zeros((T, d))
+    pe[:, 0::2], pe[:, 1::2] = np.sin(ang), np.cos(ang)
+    return pe
+
+
+def test_sinusoidal_exact_full_numerical_deficient():
+    pe = sinusoidal(32, 32)
+    r = kruskal_rank(pe, budget=30)
+    assert r.exact and r.value == 32
+    assert r.numerical.rank < 32 and r.numerical.kruskal_rank_upper < 32
+    assert r.disagreement is not None and "numerically" in r.disagreement
+
+
+def test_float_planted_dependency_is_exactly_independent():
+    rng = np.random.default_rng(11)
+    a1, a2 = rng.standard_normal(6), rng.standard_normal(6)
+    a = np.array([a1, a2, 0.3 * a1 + 1.7 * a2])
+    r = kruskal_rank(a)
+    assert r.value == 3                         # exactly independent
+    assert r.numerical.rank == 2                # numerically dependent
+    assert r.numerical.kruskal_rank == 2 and r.disagreement
+    n = numerical_kruskal_rank(a, tol=1e-300)
+    assert n.label.startswith("empirical")
+
+
+def test_sampling_finds_exact_witness_and_compares_numerics():
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((60, 20))
+    a[7] = a[3]
+    fam = VectorFamily.from_matrix(a)
+    ev = sample_subsets(fam, 20, 300, seed=2, numerical=True)
+    assert ev.dependent > 0 and ev.witnesses[0].indices == (3, 7) and ev.witnesses[0].verify(a)
+    assert ev.numerical["disagreements"] == 0
+    assert 0 < ev.dependent_fraction_upper < 1
+    d = ev.to_dict()
+    assert d["label"].startswith("sampling evidence")
+
+
+def test_pure_numpy_fallback_without_numba():
+    import subprocess
+    import sys
+
+    code = ("import numpy as np; from memproof.kruskal import kruskal_rank, kernel; assert not kernel.HAVE_NUMBA;"
+            "a = np.random.default_rng(0).standard_normal((10, 5)); a[9] = a[2] * 0.5;"
+            "r = kruskal_rank(a, numerical=False); assert r.value == 1 and r.witness == [2, 9], r.to_dict();"
+            "b = np.random.default_rng(1).standard_normal((10, 5)); r = kruskal_rank(b, numerical=False);"
+            "assert r.value == 5 and r.backend == 'numpy' and r.verify(b); print('ok')")
+    env = {**__import__("os").environ, "MEMPROOF_NO_NUMBA": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "ok" in out.stdout, out.stderr
