@@ -6,6 +6,7 @@ required level, 3 internal error.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -104,14 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_versions)
 
     for module in _SUBCOMMAND_MODULES:
-        try:
-            __import__(module, fromlist=["add_subcommand"]).add_subcommand(sub)
-        except ImportError:
-            continue
+        importlib.import_module(module).add_subcommand(sub)
     return parser
 
 
-_SUBCOMMAND_MODULES: tuple[str, ...] = ()
+_SUBCOMMAND_MODULES = ("memproof.construction.cli", "memproof.kruskal.cli")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

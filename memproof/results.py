@@ -241,10 +241,10 @@ class Result:
             "outcome": self.outcome.value,
             "level": self.level.label if self.level is not None else None,
             "scope": self.scope.to_dict(),
-            "evidence": _jsonable(self.evidence),
+            "evidence": jsonable(self.evidence),
             "reason": self.reason,
-            "counterexample": _jsonable(self.counterexample) if self.counterexample is not None else None,
-            "margins": {k: float(v) for k, v in self.margins.items()},
+            "counterexample": jsonable(self.counterexample) if self.counterexample is not None else None,
+            "margins": {k: jsonable(float(v)) for k, v in self.margins.items()},
             "parts": [p.to_dict() for p in self.parts],
             "role": self.role,
             "seconds": round(float(self.seconds), 6),
@@ -277,18 +277,21 @@ class Result:
         return text + (f" — {self.reason}" if self.reason and self.outcome is not Outcome.PROVED else "")
 
 
-def _jsonable(value: Any) -> Any:
-    """Convert evidence to JSON types (numpy arrays and scalars, fractions, flint numbers → str)."""
+def jsonable(value: Any) -> Any:
+    """Convert evidence to JSON types (numpy arrays and scalars; fractions, flint numbers and non-finite
+    floats → str)."""
     import numpy as np
 
+    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+        return str(float(value))  # "inf", "-inf", "nan": JSON has no such numbers
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
+        return jsonable(value.tolist())
     if isinstance(value, np.generic):
         return value.item()
     return str(value)
