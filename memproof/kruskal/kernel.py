@@ -261,6 +261,9 @@ def _modinv(a, p):
 
 @_njit
 def _dets_nonzero_nb(GT, subsets, p):
+    # Row-major elimination on W = G_Sᵀ (same determinant). Entries stay nonnegative: every update
+    # adds g·w with g, w < p, so |entries| < (k + 1)·p² < 2^53 and only pivot rows, pivot columns and
+    # multipliers are ever reduced. Loops run over row *slices* (numba then vectorizes them).
     S = subsets.shape[0]
     k = subsets.shape[1]
     out = np.zeros(S, np.bool_)
@@ -269,16 +272,14 @@ def _dets_nonzero_nb(GT, subsets, p):
     invp = 1.0 / pf
     for t in range(S):
         for j in range(k):
-            src = subsets[t, j]
-            for l in range(k):
-                W[j, l] = GT[src, l]
+            W[j, :] = GT[subsets[t, j], :]
         ok = True
         for j in range(k):
             piv = -1
             for i in range(j, k):
                 x = W[i, j]
                 x -= pf * np.floor(x * invp)
-                if x < 0:
+                if x < 0.0:
                     x += pf
                 elif x >= pf:
                     x -= pf
@@ -289,25 +290,35 @@ def _dets_nonzero_nb(GT, subsets, p):
                 ok = False
                 break
             if piv != j:
-                for l in range(j, k):
-                    tmp = W[j, l]
-                    W[j, l] = W[piv, l]
-                    W[piv, l] = tmp
-            for l in range(j + 1, k):
-                x = W[j, l]
+                A = W[j, j:]
+                B = W[piv, j:]
+                for l in range(A.shape[0]):
+                    tmp = A[l]
+                    A[l] = B[l]
+                    B[l] = tmp
+            Wj = W[j, j + 1:]
+            m = Wj.shape[0]
+            for l in range(m):
+                x = Wj[l]
                 x -= pf * np.floor(x * invp)
-                if x < 0:
+                if x < 0.0:
                     x += pf
                 elif x >= pf:
                     x -= pf
-                W[j, l] = x
-            inv = _modinv(np.int64(W[j, j]), p)
+                Wj[l] = x
+            inv = float(_modinv(np.int64(W[j, j]), p))
             for i in range(j + 1, k):
-                f = (np.int64(W[i, j]) * inv) % p
-                if f != 0:
-                    g = float(p - f)
-                    for l in range(j + 1, k):
-                        W[i, l] += g * W[j, l]
+                f = W[i, j] * inv
+                f -= pf * np.floor(f * invp)
+                if f < 0.0:
+                    f += pf
+                elif f >= pf:
+                    f -= pf
+                if f != 0.0:
+                    g = pf - f
+                    Wi = W[i, j + 1:]
+                    for l in range(m):
+                        Wi[l] += g * Wj[l]
         out[t] = ok
     return out
 

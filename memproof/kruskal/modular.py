@@ -91,9 +91,35 @@ def from_nmod(m: nmod_mat) -> np.ndarray:
     return np.fromiter((int(x) for x in m.entries()), dtype=np.int64, count=m.nrows() * m.ncols()).reshape(m.nrows(), m.ncols())
 
 
+def _reduce_f(x: np.ndarray, p: int) -> np.ndarray:
+    return x - p * np.floor(x / p)
+
+
 def matmul_mod(a: np.ndarray, b: np.ndarray, p: int) -> np.ndarray:
-    """``a @ b mod p`` for residue matrices (python-flint, no overflow)."""
-    return from_nmod(to_nmod(a, p) * to_nmod(b, p))
+    """``a @ b mod p`` for residue matrices, exactly.
+
+    For ``p < 2^24`` this is float64 BLAS: ``a = a1·2^12 + a0`` with ``a0, a1 < 2^12``, so every partial
+    sum of products stays below ``2^12 · p · 2^16 < 2^53`` (chunks of ``2^16`` inner terms) and is exact.
+    Larger primes go through python-flint.
+    """
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    if p >= 2**24:
+        return from_nmod(to_nmod(a, p) * to_nmod(b, p))
+    a0 = (a & 4095).astype(np.float64)
+    a1 = (a >> 12).astype(np.float64)
+    bf = b.astype(np.float64)
+    out = np.zeros((a.shape[0], b.shape[1]), dtype=np.float64)
+    step = 2**16
+    for lo in range(0, a.shape[1], step):
+        hi = lo + step
+        lo_part = _reduce_f(a0[:, lo:hi] @ bf[lo:hi], p)
+        hi_part = _reduce_f(a1[:, lo:hi] @ bf[lo:hi], p)
+        out = _reduce_f(out + lo_part + _reduce_f(hi_part * 4096.0, p), p)
+    r = out.astype(np.int64)
+    r[r >= p] -= p
+    r[r < 0] += p
+    return r
 
 
 def rank_mod(a: np.ndarray, p: int) -> int:

@@ -150,18 +150,21 @@ def sample_subsets(fam: VectorFamily, k: int, samples: int = 5000, *, seed: int 
             break
     subsets, ok = subsets[:done], ok[:done]
     dependent, witnesses = 0, []
-    seen: set[tuple[int, ...]] = set()
+    circuits: list[tuple[set[int], CircuitCertificate]] = []
     for t in np.flatnonzero(~ok).tolist():
         S = subsets[t].tolist()
+        Sset = set(S)
+        if any(c <= Sset for c, _ in circuits):  # contains a known exact circuit: dependent
+            dependent += 1
+            continue
         if fam.is_independent(S):
             ok[t] = True  # spurious zero mod p: exactly independent
             continue
         dependent += 1
+        c = CircuitCertificate.find(fam, S)
+        circuits.append((set(c.indices), c))
         if len(witnesses) < max_witnesses:
-            c = CircuitCertificate.find(fam, S)
-            if c.indices not in seen:
-                seen.add(c.indices)
-                witnesses.append(c)
+            witnesses.append(c)
     num = None
     if numerical and fam.vectors is not None:
         tn = time.perf_counter()
