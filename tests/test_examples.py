@@ -29,3 +29,11 @@ def test_lemma_example_on_user_file_with_rank_deficient_features(tmp_path):
     out = run_example(str(path))
     assert "L1 premise fails" in out.stdout and "L1: refuted [exact; instance]" in out.stdout
     assert "unreachable; x = [0, 0, 0, 0, 1, -1]" in out.stdout
+
+
+def test_construct_certify_torch_example():
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "construct_certify_torch.py"), "--n", "4", "--d", "6",
+                          "--heads", "3", "--d-h", "4"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "S8: proved [rigorous; instance]" in out.stdout
+    assert "torch (" in out.stdout or "torch is not installed" in out.stdout

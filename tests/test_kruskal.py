@@ -296,3 +296,34 @@ def test_pure_numpy_fallback_without_numba():
     env = {**__import__("os").environ, "MEMPROOF_NO_NUMBA": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "ok" in out.stdout, out.stderr
+
+
+def test_interrupt_saves_checkpoint_and_resumes(tmp_path, monkeypatch):
+    from memproof.kruskal import kernel
+
+    a = np.random.default_rng(8).standard_normal((20, 10))
+    ck = tmp_path / "int.json"
+    real = kernel.sweep_units
+    calls = {"n": 0}
+
+    def flaky(*args, **kw):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kw)
+
+    monkeypatch.setattr(kernel, "sweep_units", flaky)
+    first = kruskal_rank(a, mode="exact", checkpoint=ck, numerical=False)
+    assert first.status == "interrupted" and not first.exact
+    monkeypatch.setattr(kernel, "sweep_units", real)
+    again = kruskal_rank(a, mode="exact", checkpoint=ck, numerical=False)
+    assert again.exact and again.value == 10 and again.lower_certificate.minors_visited == math.comb(20, 10)
+    assert again.lower_certificate.verify(a, mode="replay")
+
+
+def test_progress_bar_goes_to_stderr(capsys):
+    a = np.random.default_rng(9).standard_normal((16, 8))
+    r = kruskal_rank(a, mode="exact", progress=True, numerical=False)
+    assert r.value == 8
+    cap = capsys.readouterr()
+    assert cap.out == ""

@@ -19,21 +19,36 @@ import os
 
 import numpy as np
 
-try:  # pragma: no cover - exercised implicitly
-    if os.environ.get("MEMPROOF_NO_NUMBA"):
-        raise ImportError("disabled by MEMPROOF_NO_NUMBA")
-    import numba as _numba
+import importlib.util
 
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover
-    _numba = None
-    HAVE_NUMBA = False
+#: numba is optional (``memproof[fast]``); it is imported lazily, on the first kernel call, so that
+#: importing memproof stays fast. ``MEMPROOF_NO_NUMBA=1`` forces the pure-numpy fallback.
+HAVE_NUMBA = not os.environ.get("MEMPROOF_NO_NUMBA") and importlib.util.find_spec("numba") is not None
 
 ZERO_STOP, RANGE_DONE = 1, 0
+_NUMBA_FUNCS: list[str] = []
+_COMPILED = False
 
 
 def _njit(fn):
-    return _numba.njit(cache=True, nogil=True)(fn) if HAVE_NUMBA else fn
+    """Register ``fn`` for numba compilation on first use (callees before callers)."""
+    _NUMBA_FUNCS.append(fn.__name__)
+    return fn
+
+
+def _ensure_compiled() -> None:
+    global _COMPILED, HAVE_NUMBA
+    if _COMPILED:
+        return
+    try:
+        import numba
+    except ImportError:  # pragma: no cover
+        HAVE_NUMBA = False
+        raise RuntimeError("numba is not installed: pip install 'memproof[fast]'") from None
+    g = globals()
+    for name in _NUMBA_FUNCS:
+        g[name] = numba.njit(cache=True, nogil=True)(g[name])
+    _COMPILED = True
 
 
 # ---------------------------------------------------------------------------------- sweep (numba)
@@ -46,12 +61,28 @@ def _level_nb(Dpm, pf, invp, s, c, pk, toff, nC, moff, minors):
     prev = moff[s - 1]
     col = Dpm[c]
     nz = 0
+    s4 = s - (s & 3)
     for r in range(nC[s]):
-        acc = 0.0
+        # four independent accumulators break the floating-point add latency chain; every partial
+        # sum is an exact integer < 2^53, so the order of additions does not matter
+        a0 = 0.0
+        a1 = 0.0
+        a2 = 0.0
+        a3 = 0.0
         t = base_t + r * s
-        for i in range(s):
-            e = pk[t + i]
-            acc += col[e & 63] * minors[prev + (e >> 6)]
+        for i in range(0, s4, 4):
+            e0 = pk[t + i]
+            e1 = pk[t + i + 1]
+            e2 = pk[t + i + 2]
+            e3 = pk[t + i + 3]
+            a0 += col[e0 & 63] * minors[prev + (e0 >> 6)]
+            a1 += col[e1 & 63] * minors[prev + (e1 >> 6)]
+            a2 += col[e2 & 63] * minors[prev + (e2 >> 6)]
+            a3 += col[e3 & 63] * minors[prev + (e3 >> 6)]
+        for i in range(s4, s):
+            e0 = pk[t + i]
+            a0 += col[e0 & 63] * minors[prev + (e0 >> 6)]
+        acc = (a0 + a1) + (a2 + a3)
         acc -= pf * np.floor(acc * invp)
         if acc < 0.0:
             acc += pf
@@ -84,7 +115,7 @@ def _record_nb(u, s, col, nC, moff, minors, zbuf, state):
 
 
 @_njit
-def _sweep_units_nb(Dpm, p, b, smax, pk, toff, nC, moff, prefixes, L, start, end, skip, zbuf, minors):
+def _sweep_units_nb(Dpm, p, b, smax, pk, toff, nC, moff, prefixes, plens, subtree, start, end, skip, zbuf, minors):
     res = np.zeros(4, np.int64)
     col = np.zeros(smax + 1, np.int64)
     nxt = np.zeros(smax + 2, np.int64)
@@ -96,27 +127,24 @@ def _sweep_units_nb(Dpm, p, b, smax, pk, toff, nC, moff, prefixes, L, start, end
     for u in range(start, end):
         state[1] = 0
         state[2] = skip if u == start else 0
+        L = plens[u]
         ucount = 0
-        if u == 0:
-            d0 = 0
-            dm = L - 1
-        else:
-            for j in range(L):
-                c = prefixes[u - 1, j]
-                col[j] = c
-                z = _level_nb(Dpm, pf, invp, j + 1, c, pk, toff, nC, moff, minors)
-                if j == L - 1:
-                    ucount += nC[L]
-                    if z > 0 and _record_nb(u, L, col, nC, moff, minors, zbuf, state):
-                        res[0] = ZERO_STOP
-                        res[1] = u
-                        res[2] = count
-                        res[3] = state[0]
-                        return res
-            d0 = L
-            dm = smax
+        for j in range(L):
+            c = prefixes[u, j]
+            col[j] = c
+            z = _level_nb(Dpm, pf, invp, j + 1, c, pk, toff, nC, moff, minors)
+            if j == L - 1:
+                ucount += nC[L]
+                if z > 0 and _record_nb(u, L, col, nC, moff, minors, zbuf, state):
+                    res[0] = ZERO_STOP
+                    res[1] = u
+                    res[2] = count
+                    res[3] = state[0]
+                    return res
+        d0 = L
+        dm = smax if subtree[u] else L
         depth = d0
-        nxt[d0] = col[d0 - 1] + 1 if d0 > 0 else 0
+        nxt[d0] = col[d0 - 1] + 1
         while depth >= d0:
             if depth < dm and nxt[depth] < b:
                 c = nxt[depth]
@@ -147,7 +175,7 @@ class _BufferFull(Exception):
     pass
 
 
-def _sweep_units_np(Dpm, p, b, smax, ri, sub, toff, nC, moff, prefixes, L, start, end, skip, zbuf, minors):
+def _sweep_units_np(Dpm, p, b, smax, ri, sub, toff, nC, moff, prefixes, plens, subtree, start, end, skip, zbuf, minors):
     """Same contract as the numba kernel, vectorised over the row subsets of each level."""
     views = [None] + [(ri[toff[s]:toff[s + 1]].reshape(-1, s).astype(np.int64),
                        sub[toff[s]:toff[s + 1]].reshape(-1, s).astype(np.int64)) for s in range(1, smax + 1)]
@@ -184,8 +212,7 @@ def _sweep_units_np(Dpm, p, b, smax, ri, sub, toff, nC, moff, prefixes, L, start
         def dfs(depth, dm):
             if depth >= dm:
                 return
-            first = col[depth - 1] + 1 if depth > 0 else 0
-            for c in range(first, int(b)):
+            for c in range(col[depth - 1] + 1, int(b)):
                 col[depth] = c
                 zeros = level(depth + 1, c)
                 st["count"] += int(nC[depth + 1])
@@ -193,45 +220,42 @@ def _sweep_units_np(Dpm, p, b, smax, ri, sub, toff, nC, moff, prefixes, L, start
                     record(depth + 1, zeros)
                 dfs(depth + 1, dm)
 
+        L = int(plens[u])
         try:
-            if u == 0:
-                dfs(0, int(L) - 1)
-            else:
-                zeros = None
-                for j in range(int(L)):
-                    col[j] = int(prefixes[u - 1, j])
-                    zeros = level(j + 1, col[j])
-                st["count"] += int(nC[L])
-                if zeros.size:
-                    record(int(L), zeros)
-                dfs(int(L), int(smax))
+            zeros = None
+            for j in range(L):
+                col[j] = int(prefixes[u, j])
+                zeros = level(j + 1, col[j])
+            st["count"] += int(nC[L])
+            if zeros.size:
+                record(L, zeros)
+            dfs(L, int(smax) if subtree[u] else L)
         except _BufferFull:
             return np.array([ZERO_STOP, u, count, nzrec], dtype=np.int64)
         count += st["count"]
     return np.array([RANGE_DONE, end, count, nzrec], dtype=np.int64)
 
 
-def sweep_units(Dpm, p, b, smax, ri, sub, toff, nC, moff, prefixes, L, start, end, skip, zbuf, minors, *, backend=None):
+def sweep_units(Dpm, p, b, smax, ri, sub, toff, nC, moff, prefixes, plens, subtree, start, end, skip, zbuf, minors, *,
+                backend=None):
     """Sweep units ``start..end-1``; returns ``[status, next_unit, minors_in_completed_units, zeros]``.
 
-    Unit 0 holds every column subset shorter than ``L``; unit ``u ≥ 1`` is the subtree of column
-    subsets starting with ``prefixes[u-1]``. ``status`` is ``ZERO_STOP`` when the zero buffer filled
-    up inside unit ``next_unit`` (restart it with ``skip`` = its zeros already recorded).
+    Unit ``u`` is the column subset ``prefixes[u, :plens[u]]`` (a node of the depth-first tree) and,
+    when ``subtree[u]``, every column subset extending it. ``status`` is ``ZERO_STOP`` when the zero
+    buffer filled up inside unit ``next_unit`` (restart it with ``skip`` = its zeros already recorded).
     """
     backend = backend or ("numba" if HAVE_NUMBA else "numpy")
     if backend == "numba":
-        if not HAVE_NUMBA:
-            raise RuntimeError("numba is not installed: pip install 'memproof[fast]'")
-        if smax > 26 or 2 * Dpm.shape[1] > 128 or p >= 2**24:
+        _ensure_compiled()
+        if smax > 26 or Dpm.shape[1] > 64 or p >= 2**24:
             raise ValueError("the float64 kernel needs smax <= 26, a <= 32 and p < 2^24")
         pk = _packed(ri, sub)
         mf = minors if minors.dtype == np.float64 else np.zeros(minors.shape, np.float64)
         return _sweep_units_nb(np.ascontiguousarray(Dpm, dtype=np.float64), np.int64(p), np.int64(b), np.int64(smax),
-                               pk, toff, nC, moff, prefixes, np.int64(L), np.int64(start), np.int64(end),
+                               pk, toff, nC, moff, prefixes, plens, subtree, np.int64(start), np.int64(end),
                                np.int64(skip), zbuf, mf)
-    args = (Dpm, np.int64(p), np.int64(b), np.int64(smax), ri, sub, toff, nC, moff, prefixes, np.int64(L),
-            np.int64(start), np.int64(end), np.int64(skip), zbuf, minors)
-    return _sweep_units_np(*args)
+    return _sweep_units_np(Dpm, np.int64(p), np.int64(b), np.int64(smax), ri, sub, toff, nC, moff, prefixes, plens,
+                           subtree, int(start), int(end), int(skip), zbuf, minors)
 
 
 _PACK_CACHE: dict = {}
@@ -333,6 +357,7 @@ def dets_nonzero(G: np.ndarray, subsets: np.ndarray, p: int, *, backend=None) ->
     k = subsets.shape[1]
     backend = backend or ("numba" if HAVE_NUMBA else "numpy")
     if backend == "numba" and HAVE_NUMBA:
+        _ensure_compiled()
         if (k + 1) * float(p) ** 2 >= 2.0**53:
             raise ValueError(f"prime {p} too large for deferred reduction at k={k}")
         GT = np.ascontiguousarray(np.asarray(G, dtype=np.int64).T, dtype=np.float64)
@@ -351,7 +376,7 @@ def warmup() -> None:
 
     ri, sub, toff, nC, moff = laplace_tables(2, 2)
     Dpm = np.ones((2, 4), dtype=np.int64)
-    sweep_units(Dpm, 7, 2, 2, ri, sub, toff, nC, moff, np.zeros((2, 1), np.int64), 1, 0, 3, 0,
-                np.zeros((4, 5), np.int64), np.zeros(int(moff[-1]), np.int64))
+    sweep_units(Dpm, 7, 2, 2, ri, sub, toff, nC, moff, np.array([[0, 0], [1, 0]], np.int64), np.array([1, 1], np.int64),
+                np.array([1, 1], np.int64), 0, 2, 0, np.zeros((4, 5), np.int64), np.zeros(int(moff[-1]), np.int64))
     dets_nonzero(np.eye(2, dtype=np.int64), np.array([[0, 1]]), 101)
     _ = math

@@ -54,9 +54,10 @@ class NumericalKruskal:
 
 
 def numerical_kruskal_rank(a: Any, axis: str = "rows", *, tol: float | None = None, dtype: Any = np.float64,
-                           max_subsets: int = 2000, seed: int = 0) -> NumericalKruskal:
+                           max_subsets: int = 2000, seed: int = 0, max_seconds: float = 10.0) -> NumericalKruskal:
     """Numerical Kruskal rank of the rows/columns of ``a`` at ``tol`` (top-down, exhaustive when a level
-    has at most ``max_subsets`` subsets, else sampled — then only an upper bound is reported)."""
+    has at most ``max_subsets`` subsets, else sampled — then only an upper bound is reported). After
+    ``max_seconds`` the search stops with the upper bound found so far."""
     t0 = time.perf_counter()
     fam = as_family(a, axis)
     vec = fam.vectors if fam.vectors is not None else _as_float(fam)
@@ -71,8 +72,19 @@ def numerical_kruskal_rank(a: Any, axis: str = "rows", *, tol: float | None = No
             subs = np.array(list(itertools.combinations(range(fam.N), k)), dtype=np.int64)
         else:
             subs = random_subsets(fam.N, k, max_subsets, seed + k)
-        full = numerical_full_rank(v, subs, tol, dtype)
-        checked += len(subs)
+        full = np.ones(len(subs), dtype=bool)
+        timed_out = False
+        for lo in range(0, len(subs), 64):
+            full[lo:lo + 64] = numerical_full_rank(v, subs[lo:lo + 64], tol, dtype)
+            checked += len(subs[lo:lo + 64])
+            if not full[lo:lo + 64].all():
+                break
+            if time.perf_counter() - t0 > max_seconds:
+                timed_out = True
+                break
+        if timed_out:
+            return NumericalKruskal(tol, np.dtype(dtype).name, rank, None, k, False, witness, checked,
+                                    time.perf_counter() - t0)
         bad = np.flatnonzero(~full)
         if bad.size:
             witness = subs[bad[0]].tolist()

@@ -28,7 +28,7 @@ from .family import VectorFamily
 from .modular import SWEEP_PRIMES, matmul_mod, projection, tableau
 
 #: Calibrated cost model (seconds per multiply-add and per minor) for the cost estimate.
-COST = {"numba": (0.55e-9, 1.0e-9), "numpy": (2.5e-9, 12e-9)}
+COST = {"numba": (2.0e-9, 2.0e-9), "numpy": (10e-9, 20e-9)}
 #: Largest number of tableau rows the Laplace tables may index (memory ~ a·2^a entries).
 MAX_TABLE_ROWS = 26
 
@@ -82,6 +82,43 @@ def estimate_seconds(n_vectors: int, k: int, backend: str | None = None) -> floa
         return math.inf
     t_madd, t_minor = COST[backend]
     return sweep_work(a, b) * t_madd + math.comb(n_vectors, k) * t_minor
+
+
+def subtree_work(a: int, b: int, depth: int, last: int) -> int:
+    """Minors in the subtree of a column-subset node of ``depth`` whose last column is ``last``."""
+    free = b - last - 1
+    return sum(math.comb(free, j) * math.comb(a, depth + j) for j in range(0, min(free, a - depth) + 1))
+
+
+def plan_units(a: int, b: int, smax: int, parts: int = 2000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split the depth-first tree of column subsets into about ``parts`` units of similar work.
+
+    A node whose subtree is too heavy becomes a *node-only* unit and its children are split further;
+    the others are *subtree* units. Returns ``(prefixes, plens, subtree)`` in depth-first order.
+    """
+    total = sum(math.comb(a, s) * math.comb(b, s) for s in range(1, smax + 1))
+    target = max(total // parts, 20_000)
+    rows: list[tuple[list[int], bool]] = []
+
+    def visit(prefix: list[int]) -> None:
+        start = prefix[-1] + 1 if prefix else 0
+        for c in range(start, b):
+            node = prefix + [c]
+            if len(node) < smax and subtree_work(a, b, len(node), c) > target:
+                rows.append((node, False))
+                visit(node)
+            else:
+                rows.append((node, True))
+
+    visit([])
+    prefixes = np.zeros((len(rows), smax), dtype=np.int64)
+    plens = np.zeros(len(rows), dtype=np.int64)
+    subtree = np.zeros(len(rows), dtype=np.int64)
+    for i, (node, sub) in enumerate(rows):
+        prefixes[i, :len(node)] = node
+        plens[i] = len(node)
+        subtree[i] = sub
+    return prefixes, plens, subtree
 
 
 @dataclasses.dataclass
@@ -153,13 +190,11 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
     ri, sub, toff, nC, moff = laplace_tables(a, smax) if smax else (None,) * 5
     if smax:
         Dpm = np.ascontiguousarray(np.hstack([Dt.T, (prime - Dt.T) % prime]), dtype=np.int64)  # (b, 2a)
-        L = 1
-        while L < smax and math.comb(b, L) < 256 and math.comb(b, L + 1) > math.comb(b, L):
-            L += 1
-        prefixes = np.array(list(itertools.combinations(range(b), L)), dtype=np.int64).reshape(-1, L)
-        units_total = prefixes.shape[0] + 1
+        prefixes, plens, subtree = plan_units(a, b, smax)
+        units_total = prefixes.shape[0]
     else:
-        L, units_total, prefixes = 1, 0, np.zeros((0, 1), np.int64)
+        units_total = 0
+    L = int(plens.max()) if units_total else 1
 
     def subset_of(s: int, r: int, cols) -> list[int]:
         rows = unrank(r, s)
@@ -185,8 +220,8 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
             u0 = state.next_unit
             end = min(units_total, u0 + batch)
             tb = time.perf_counter()
-            res = kernel.sweep_units(Dpm, prime, b, smax, ri, sub, toff, nC, moff, prefixes, L, u0, end, state.skip,
-                                     zbuf, minors, backend=backend)
+            res = kernel.sweep_units(Dpm, prime, b, smax, ri, sub, toff, nC, moff, prefixes, plens, subtree, u0, end,
+                                     state.skip, zbuf, minors, backend=backend)
             dt = time.perf_counter() - tb
             status, nxt, cnt, nz = (int(x) for x in res)
             for row in zbuf[:nz]:
