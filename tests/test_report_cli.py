@@ -72,7 +72,7 @@ def test_cli_errors_are_reported_with_exit_code_3(tmp_path, capsys):
 def test_cli_list_and_versions(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    assert "L3" in out and "not yet checked (issue #4" in out
+    assert "L3" in out and "checker: memproof.lemmas.prescribed_logits:check_L3" in out and "uses: A1, A2, S8" in out
     assert main(["versions"]) == 0
     out = capsys.readouterr().out
     for name in ("python", "numpy", "sympy", "python-flint", "z3-solver", "torch", "device"):
