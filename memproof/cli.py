@@ -46,6 +46,7 @@ def _progress(entry) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from .blueprint import exit_code, run_blueprint
+    from .blueprint.runner import INTERRUPTED
     from .report import Report
     from .results import Level
     from .versions import collect_versions
@@ -71,6 +72,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     print("\n" + ", ".join(f"{v} {k}" for k, v in s.items() if v) + f"; required level {require.label}; exit code {code}")
     for path in written:
         print(f"wrote {path}")
+    if any(e.result.reason == INTERRUPTED for e in entries):
+        print("memproof: interrupted; the report holds the claims checked so far", file=sys.stderr)
+        return 130
     return code
 
 

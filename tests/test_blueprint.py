@@ -127,3 +127,17 @@ def test_paper_blueprint_is_well_formed():
     for c in bp.claims:
         assert c.statement, c.id
         assert c.checker or c.planned, f"{c.id} has neither a checker nor a planned note"
+
+
+def interrupting_checker(ctx):
+    raise KeyboardInterrupt
+
+
+def test_interrupt_keeps_finished_claims_and_marks_the_rest():
+    from memproof.blueprint.runner import INTERRUPTED
+
+    bp = blueprint(claim("A", checker=f"{HERE}:ok_checker") + claim("B", checker=f"{HERE}:interrupting_checker")
+                   + claim("C", checker=f"{HERE}:ok_checker"))
+    entries = {e.claim.id: e for e in run_blueprint(bp)}
+    assert entries["A"].result.outcome is Outcome.PROVED
+    assert entries["B"].result.reason == INTERRUPTED and entries["C"].result.reason == INTERRUPTED

@@ -17,6 +17,9 @@ from ..results import Level, Outcome, Result, Scope
 from .graph import check_order, dependency_graph, resolve_checker, with_premises
 from .parse import Blueprint, Claim
 
+#: Reason of the claims left unchecked when the run was interrupted (Ctrl-C).
+INTERRUPTED = "interrupted by the user before this claim was checked"
+
 
 @dataclasses.dataclass(frozen=True)
 class ClaimEntry:
@@ -72,24 +75,34 @@ def run_blueprint(
         Small instance sizes (used by the test suite).
     on_result : callable, optional
         Called with each :class:`ClaimEntry` as soon as it is known (progress display).
+
+    On Ctrl-C the claim being checked and all later ones are returned as skipped with reason
+    :data:`INTERRUPTED`, so that the caller can still write the report of what was done.
     """
     graph = dependency_graph(blueprint)
     selected = set(graph.nodes) if claims is None else set(claims)
     needed = with_premises(graph, selected)
     entries: dict[str, ClaimEntry] = {}
+    interrupted = False
     for claim_id in check_order(graph):
         if claim_id not in needed:
             continue
         claim: Claim = graph.nodes[claim_id]["claim"]
         open_premises = [p for p in claim.uses if entries[p].established is None]
-        if claim.checker is None:
+        if interrupted:
+            result = Result.skipped(claim.id, claim.title, INTERRUPTED)
+        elif claim.checker is None:
             why = f"not yet checked ({claim.planned})" if claim.planned else "not yet checked: no checker in the blueprint"
             result = Result.skipped(claim.id, claim.title, why, scope=Scope.universal("not checked"))
         elif open_premises:
             result = Result.skipped(claim.id, claim.title, "premises not established: " + ", ".join(open_premises))
         else:
             ctx = CheckContext(seed=seed, quick=quick, premises={p: entries[p].result for p in claim.uses})
-            result = _run_checker(claim, ctx)
+            try:
+                result = _run_checker(claim, ctx)
+            except KeyboardInterrupt:  # keep what is done; the caller writes the partial report
+                interrupted = True
+                result = Result.skipped(claim.id, claim.title, INTERRUPTED)
         entry = ClaimEntry(claim, result, _established(result, (entries[p].established for p in claim.uses)),
                            selected=claim_id in selected)
         entries[claim_id] = entry
