@@ -220,16 +220,18 @@ def main(argv=None):
     out("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, a, axis, budget, note in fams:
         row, r = exact_row(name, a, axis, budget, p1_n=2000 if not q else 500, p2_n=60 if not q else 20, note=note)
-        if row["status"] != "exact":
+        decided = row["status"] == "exact"
+        if not decided:
             est = row["estimate"]
-            row["note"] = (note + f"; full sweep estimated {est['seconds']:.3g} s for {est['subsets']:.3g} subsets; "
-                           f"stopped at the budget with {r.subsets_checked:.3g} subsets checked "
-                           f"({r.subsets_checked / max(row['memproof'], 1e-9) * 1e-6:.3g} M subsets/s)")
+            rate = r.subsets_checked / max(row["memproof"], 1e-9)
+            row["note"] = (note + f"; estimated {est['seconds']:.3g} s before starting for {est['subsets']:.3g} subsets; "
+                           f"stopped at the budget after {r.subsets_checked:.3g} subsets ({rate * 1e-6:.3g} M subsets/s "
+                           f"→ full sweep ≈ {est['subsets'] / rate:.3g} s); certified interval [{r.lower}, {r.upper}]")
         p1 = row.get("P1")
         p2 = row.get("P2")
-        ratio1 = f"{p1 / row['memproof']:.3g}x" if p1 else "-"
-        ratio2 = f"{p2 / row['memproof']:.3g}x" if p2 else "-"
-        agree = "yes" if row.get("P1_agrees", True) else "**no**"
+        ratio1 = f"{p1 / row['memproof']:.3g}x" if p1 and decided else "-"
+        ratio2 = f"{p2 / row['memproof']:.3g}x" if p2 and decided else "-"
+        agree = ("yes" if row.get("P1_agrees", True) else "**no**") if decided else "n/a"
         out(f"| {name} | {row['shape']} | {row['result']} | {fmt_t(row['memproof'])} | {'yes' if row['certified'] else 'NO'} | "
             f"{fmt_t(p1, row.get('P1_extrap'))} | {ratio1} | {fmt_t(p2, row.get('P2_extrap'))} | {ratio2} | "
             f"{row['numerical']} ({agree}) | {row['note']} |")

@@ -16,8 +16,7 @@ UNKNOWN with the certified interval and sampling evidence (never PROVED by sampl
 partition ``[T] = N_1 ⊔ ... ⊔ N_H`` — cheap at any T.
 
 ``check_A1(ctx)``, ``check_A2(ctx)``, ``check_A3(ctx)`` are the proof-graph checkers: they check the
-assumption on a few generated instances (random Gaussian queries with T > n, d > n; a shared and a
-distinct-context dataset).
+assumption on the proof's instances — the datasets that the step checkers construct and certify.
 
 >>> import numpy as np
 >>> from memproof.data import Dataset
@@ -98,21 +97,23 @@ def check_a1(ds: Dataset, *, mode: str = "auto", budget: float | None = None, sa
 
 
 def _validate_groups(groups: Sequence[Sequence[int]], T: int) -> list[list[int]]:
+    """A partition of range(T) into N_1..N_H with |N_1| ≥ 1 and |N_h| ≤ |N_1| − 1 for h ≥ 2 (later groups
+    may be empty when T is below the capacity H(n̄ − 1) + 1)."""
     try:
         gs = [[int(i) for i in g] for g in groups]
     except (TypeError, ValueError):
         raise InvalidArgumentError("groups", repr(groups)[:80], "a list of lists of example indices") from None
     flat = [i for g in gs for i in g]
-    if not gs or any(not g for g in gs):
-        raise InvalidArgumentError("groups", f"{len(gs)} groups (some empty)", "non-empty groups N_1..N_H")
+    if not gs or not gs[0]:
+        raise InvalidArgumentError("groups", f"{len(gs)} groups, the first empty", "a non-empty first group N_1")
     if sorted(flat) != list(range(T)):
         raise InvalidArgumentError("groups", f"groups covering {len(set(flat))} distinct of {len(flat)} indices",
                                    f"a partition of range(T) = range({T})")
     nbar = len(gs[0])
-    bad = [h for h, g in enumerate(gs[1:], start=2) if len(g) != nbar - 1]
+    bad = [h for h, g in enumerate(gs[1:], start=2) if len(g) > nbar - 1]
     if bad:
         raise InvalidArgumentError("groups", f"group sizes {[len(g) for g in gs]}",
-                                   f"|N_1| = n̄ = {nbar} and |N_h| = n̄ - 1 = {nbar - 1} for h ≥ 2 (theorem.md §6)")
+                                   f"|N_1| = n̄ = {nbar} and |N_h| ≤ n̄ - 1 = {nbar - 1} for h ≥ 2 (theorem.md §6)")
     return gs
 
 
@@ -136,6 +137,8 @@ def check_a1_targeted(ds: Dataset, groups: Sequence[Sequence[int]]) -> Result:
         checks = 0
         failure = None
         for h, g in enumerate(gs):
+            if not g:
+                continue
             checks += 1
             if not fam.is_independent(g):
                 failure = {"group": h + 1, "subset": sorted(g)}
@@ -169,6 +172,38 @@ def check_a1_targeted(ds: Dataset, groups: Sequence[Sequence[int]]) -> Result:
     ce = {**failure, "null_vector": [str(x) for x in nv], "circuit": list(c.indices),
           "circuit_null_vector": [str(x) for x in c.null_vector]}
     return Result.refuted("A1", statement, Level.EXACT, scope, ce, evidence=ev, seconds=sw[0])
+
+
+def require_used_assumptions(ds: Dataset, groups: Sequence[Sequence[int]]) -> dict[str, str]:
+    """What the construction needs, exactly: A2 for every context and A1 on the subsets it uses.
+
+    Raises :class:`~memproof.errors.AssumptionViolatedError` with an integer witness — A2: ``example``
+    (0 for a shared context, with ``shared_context``), ``rank``, ``left_null_vector``; A1: ``subset``
+    (a circuit: minimally dependent queries), ``null_vector`` (aligned with ``subset``) and ``group``
+    (h of the group N_h involved, 1-based as in the paper). Returns a summary for the record.
+    """
+    from .arith import exact
+    from .errors import AssumptionViolatedError
+
+    a2 = check_a2(ds)
+    if a2.outcome.value == "refuted":
+        ce = a2.counterexample
+        t = 0 if ds.shared_context else int(ce["example"])
+        raise AssumptionViolatedError(
+            "A2", f"context of example {t} has rank {exact.rank(ds.context(t))} < n = {ds.n}"
+            + (" (shared context)" if ds.shared_context else ""),
+            {"example": t, "rank": exact.rank(ds.context(t)), "n": ds.n, "shared_context": ds.shared_context,
+             "left_null_vector": [int(fmpq(x).p) for x in ce["left_null_vector"]]})
+    a1 = check_a1_targeted(ds, groups)
+    if a1.outcome.value == "refuted":
+        ce = a1.counterexample
+        raise AssumptionViolatedError(
+            "A1", f"the queries of examples {ce['circuit']} are linearly dependent (used with group N_{ce['group']})",
+            {"subset": list(ce["circuit"]), "null_vector": [int(fmpq(x).p) for x in ce["circuit_null_vector"]],
+             "group": ce["group"], "checked_subset": ce["subset"],
+             "why": "Σ null_vector[j] · e_{subset[j]} = 0 exactly; the construction needs these ≤ n queries independent"})
+    return {"A2": f"exact: {a2.evidence['contexts_checked']} context(s) of rank n",
+            "A1": f"exact: {a1.evidence['subsets_checked']} query subsets independent (groups; old query + later group)"}
 
 
 # ------------------------------------------------------------------------------------------ A2
@@ -253,14 +288,11 @@ def check_a3(ds: Dataset, *, mode: str = "auto", budget: float | None = None, sa
 
 # ------------------------------------------------------------------------------------------ graph checkers
 def _instances(ctx) -> list[tuple[str, Dataset]]:
-    rng = ctx.rng("assumption-instances")
-    sizes = [(3, 6, 9)] if ctx.quick else [(3, 6, 12), (5, 10, 20)]
-    out = []
-    for n, d, T in sizes:
-        q = rng.standard_normal((T, d))
-        out.append((f"Gaussian T={T}, n={n}, d={d}, shared context", Dataset(q, rng.standard_normal((n, d)))))
-        out.append((f"Gaussian T={T}, n={n}, d={d}, distinct contexts", Dataset(q, rng.standard_normal((T, n, d)))))
-    return out
+    """The proof's instances: the datasets the step checkers construct and certify (S1–S8, T1)."""
+    from .construction.steps import constructed_instances
+
+    return [(inst.label, Dataset(inst.queries, inst.contexts, inst.labels))
+            for inst in constructed_instances(ctx.seed, ctx.quick)]
 
 
 def _graph_check(claim: str, statement: str, fn, ctx) -> Result:
@@ -269,8 +301,8 @@ def _graph_check(claim: str, statement: str, fn, ctx) -> Result:
     for name, ds in _instances(ctx):
         r = fn(ds)
         parts.append(r.replace(statement=f"{claim} on {name}", scope=Scope.instance(f"{name}; {SCOPE_TEXT}")))
-    return Result.combine(claim, statement + " — on the proof's generated instances", parts,
-                          scope=Scope.instance(f"generated instances (random Gaussian, T > n, d > n); {SCOPE_TEXT}"),
+    return Result.combine(claim, statement + " — on the proof's instances", parts,
+                          scope=Scope.instance(f"the datasets of the constructed instances (S1–S8, T1); {SCOPE_TEXT}"),
                           seed=ctx.seed, seconds=time.perf_counter() - t0)
 
 
@@ -289,4 +321,4 @@ def check_A3(ctx) -> Result:
     return _graph_check("A3", A3_STATEMENT, lambda ds: check_a3(ds, budget=2.0, samples=200, seed=ctx.seed), ctx)
 
 
-__all__ = ["check_a1", "check_a1_targeted", "check_a2", "check_a3", "a3_family", "check_A1", "check_A2", "check_A3"]
+__all__ = ["check_a1", "check_a1_targeted", "require_used_assumptions", "check_a2", "check_a3", "a3_family", "check_A1", "check_A2", "check_A3"]

@@ -183,7 +183,7 @@ def test_A1_old_query_in_span_of_later_group():
     with pytest.raises(AssumptionViolatedError) as exc:
         construct_memorizing_mha(Q, C, Y, heads=3, d_h=4)
     w = exc.value.witness
-    assert exc.value.assumption == "A1" and w["group"] == 1
+    assert exc.value.assumption == "A1" and w["group"] == 2  # N_2, as in the paper
     assert w["subset"] == [0, 4, 5]
     v = dict(zip(w["subset"], w["null_vector"]))
     assert not np.any(sum(v[i] * Q[i] for i in v))  # exact: integer data

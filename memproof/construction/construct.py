@@ -7,13 +7,13 @@ from typing import Any
 import numpy as np
 
 from ..arith.empirical import log_softmax
+from ..assumptions import require_used_assumptions
 from ..data import Dataset
 from ..errors import InvalidArgumentError, OutOfRangeError
 from ..lemmas.rank_reduction import interpolating_readout
 from ..lemmas.readout_factorisation import factor_readout_block
 from ..model import AttentionSpec, MHAWeights, feature_matrix, mha_batch
 from ..validation import describe, positive_int
-from .assumptions import check_used_assumptions
 from .heads import RTOL, HeadChoice, first_head, later_head
 from .partition import partition_examples, validate_partition
 from .trace import HeadTrace, MemorizingMHA
@@ -126,7 +126,7 @@ def construct_memorizing_mha(
     spec = AttentionSpec(n=n, d=d, heads=H, d_h=d_h, d_v=d_v, d_o=d_o).require_theorem_range()
     n_bar = spec.n_bar
     groups = partition_examples(T, H, n_bar) if partition is None else validate_partition(partition, T, H, n_bar)
-    assumptions = check_used_assumptions(ds.queries, ds.contexts, groups) if check_assumptions else {"A1": "not checked", "A2": "not checked"}
+    assumptions = require_used_assumptions(ds, groups) if check_assumptions else {"A1": "not checked", "A2": "not checked"}
 
     rng = np.random.default_rng(seed)
     Q = ds.queries

@@ -24,7 +24,7 @@ from .certificates import CertificateError, CircuitCertificate, SweepCertificate
 from .engine import KruskalResult, kruskal_rank
 from .family import VectorFamily, parse_axis
 from .numerical import NumericalKruskal, numerical_kruskal_rank
-from .sampling import SamplingEvidence, clopper_pearson_upper, sample_subsets
+from .sampling import SamplingEvidence, clopper_pearson_upper, paper_statistic, sample_subsets
 from .sweep import SweepOutcome, estimate_seconds, run_sweep
 
 
@@ -43,6 +43,6 @@ def verify_certificate(a, cert, axis: str | None = None, **kw) -> bool:
 __all__ = [
     "CertificateError", "CircuitCertificate", "SweepCertificate", "KruskalResult", "kruskal_rank",
     "VectorFamily", "parse_axis", "NumericalKruskal", "numerical_kruskal_rank", "SamplingEvidence",
-    "clopper_pearson_upper", "sample_subsets", "SweepOutcome", "estimate_seconds", "run_sweep",
+    "clopper_pearson_upper", "sample_subsets", "paper_statistic", "SweepOutcome", "estimate_seconds", "run_sweep",
     "certify_at_least", "verify_certificate",
 ]

@@ -4,8 +4,8 @@ Wire it into the main parser with ``add_subcommand(subparsers)``; the handler re
 
 - ``0`` — decided: the exact Kruskal rank (or, with ``--k K``, ``k-rank ≥ K`` proved);
 - ``1`` — with ``--k K``: refuted, ``k-rank < K`` (an exact dependent subset is reported);
-- ``3`` — not decided: only a certified interval (budget, size); see the sampling evidence;
-- ``2`` — bad input or usage.
+- ``2`` — not decided: only a certified interval (budget, size); see the sampling evidence;
+- ``3`` — bad input or usage (as ``memproof verify``'s "error").
 
 Example::
 
@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 
-EXIT_DECIDED, EXIT_REFUTED, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
+EXIT_DECIDED, EXIT_REFUTED, EXIT_UNDECIDED, EXIT_USAGE = 0, 1, 2, 3  # as `memproof verify`
 
 
 def load_matrix(path: str, key: str | None = None) -> np.ndarray:
@@ -63,7 +63,7 @@ def _configure(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--progress", action="store_true", help="progress bar on stderr (needs tqdm)")
     p.add_argument("--json", action="store_true", help="print the result (with certificates) as JSON")
     p.add_argument("--out", default=None, help="also write the JSON result to this file")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=run, func=run)
     return p
 
 

@@ -358,6 +358,18 @@ def kruskal_rank(a: Any, axis: str = "rows", *, mode: str = "auto", at_least: in
         if not go:
             notes.append(f"level-{k} sweep not started: estimated {est:.3g} s for C({N}, {k}) = {math.comb(N, k):.4g} subsets")
             break
+        if left is not None and est > left and lower < k - 1:
+            # the sweep will not finish in the budget: certify a cheap lower level first, so that a
+            # budget stop still leaves a certified lower bound
+            j = max((j for j in range(1, k) if estimate_seconds(N, j, backend) <= min(0.05 * left, 5.0)), default=0)
+            if j > lower:
+                pre = run_sweep(fam, j, seed=seed, backend=backend)
+                checked += pre.minors_visited
+                if pre.status == "complete":
+                    lower, lower_cert = j, pre.certificate
+                elif pre.status == "dependent":
+                    set_upper(pre.dependent)
+                    continue
         state = None
         if saved is not None and saved.get("sweep") and int(saved["sweep"]["k"]) == k:
             state = SweepState.from_dict(saved["sweep"])

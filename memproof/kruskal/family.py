@@ -94,6 +94,11 @@ class VectorFamily:
             return cls(vec.shape[0], vec.shape[1], h, lambda p: float_mod_p(vec, p),
                        lambda idx: [[fmpq(*float(x).as_integer_ratio()) for x in vec[i]] for i in idx],
                        axis=ax, vectors=vec, description=f"{ax} of a {arr.shape[0]}x{arr.shape[1]} float64 matrix")
+        if isinstance(arr, np.ndarray) and arr.dtype.kind in "iu":
+            iv = np.ascontiguousarray((arr if ax == "rows" else arr.T).astype(np.int64))
+            return cls(iv.shape[0], iv.shape[1], h, lambda p: iv % p,
+                       lambda idx: [[fmpq(int(x)) for x in iv[i].tolist()] for i in idx], axis=ax,
+                       description=f"{ax} of a {arr.shape[0]}x{arr.shape[1]} integer matrix")
         q = exact.to_fmpq_mat(arr.tolist(), name)
         rows = q.tolist() if ax == "rows" else q.transpose().tolist()
         N, dim = len(rows), len(rows[0])
