@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from memproof.kruskal import VectorFamily, kernel, kruskal_rank, numerical_kruskal_rank, sample_subsets  # noqa: E402
 from memproof.kruskal.sampling import random_subsets  # noqa: E402
+from memproof.positional import sinusoidal_encoding  # noqa: E402
 
 
 # ------------------------------------------------------------------------------------------ families
@@ -75,13 +76,7 @@ def cauchy_identity(d):
     return np.hstack([np.eye(d), c])
 
 
-def sinusoidal(T, d):
-    pos = np.arange(T)[:, None]
-    i = np.arange(d // 2)[None, :]
-    ang = pos / 10000 ** (2 * i / d)
-    pe = np.zeros((T, d))
-    pe[:, 0::2], pe[:, 1::2] = np.sin(ang), np.cos(ang)
-    return pe
+sinusoidal = sinusoidal_encoding
 
 
 def vit_like(N, d, rank=4, noise=1e-3, seed=0, cls_rows=(0,)):

@@ -7,6 +7,8 @@ import math
 from fractions import Fraction
 
 import numpy as np
+
+from memproof.positional import sinusoidal_encoding
 import pytest
 from flint import fmpq, fmpq_mat
 from hypothesis import HealthCheck, given, settings
@@ -242,13 +244,7 @@ def test_bad_options_raise(kw):
 
 
 # ------------------------------------------------------------------------------------- exact vs numerical
-def sinusoidal(T: int, d: int) -> np.ndarray:
-    pos = np.arange(T)[:, None]
-    i = np.arange(d // 2)[None, :]
-    ang = pos / 10000 ** (2 * i / d)
-    pe = np.zeros((T, d))
-    pe[:, 0::2], pe[:, 1::2] = np.sin(ang), np.cos(ang)
-    return pe
+sinusoidal = sinusoidal_encoding
 
 
 def test_sinusoidal_exact_full_numerical_deficient():

@@ -132,6 +132,12 @@ def _later_heads(inst: Instance) -> list[int]:
     return [h for h in range(1, inst.heads) if inst.built.partition[h]]
 
 
+def _over_instances(ctx: CheckContext, claim: str, per_instance, statement: str) -> Result:
+    """Combine ``per_instance(inst)`` over the proof's instances into the result of ``claim``."""
+    parts = [p for inst in constructed_instances(ctx.seed, ctx.quick) for p in per_instance(inst)]
+    return Result.combine(claim, statement, parts)
+
+
 # ----------------------------------------------------------------------------------- checkers
 def check_S1(ctx: CheckContext) -> Result:
     """Inv(1) on the instances (rigorous)."""
@@ -152,8 +158,8 @@ def check_S2_instance(inst: Instance) -> list[Result]:
 
 def check_S2(ctx: CheckContext) -> Result:
     """S2 on the instances."""
-    parts = [p for inst in constructed_instances(ctx.seed, ctx.quick) for p in check_S2_instance(inst)]
-    return Result.combine("S2", "the reduced new rows C − G A have full row rank k (L6 then gives Inv(h)), on instances", parts)
+    return _over_instances(ctx, "S2", check_S2_instance,
+                           "the reduced new rows C − G A have full row rank k (L6 then gives Inv(h)), on instances")
 
 
 def check_S3_instance(inst: Instance) -> list[Result]:
@@ -183,8 +189,8 @@ def check_S3_instance(inst: Instance) -> list[Result]:
 
 def check_S3(ctx: CheckContext) -> Result:
     """S3 on the instances."""
-    parts = [p for inst in constructed_instances(ctx.seed, ctx.quick) for p in check_S3_instance(inst)]
-    return Result.combine("S3", "suppression W⁺ = uνᵀ: ν·e_t ≠ 0 (3b, uses A1), unique argmax of g_t (3c, uses A2), on instances", parts)
+    return _over_instances(ctx, "S3", check_S3_instance,
+                           "suppression W⁺ = uνᵀ: ν·e_t ≠ 0 (3b, uses A1), unique argmax of g_t (3c, uses A2), on instances")
 
 
 def check_S4_instance(inst: Instance) -> list[Result]:
@@ -215,9 +221,8 @@ def check_S4_instance(inst: Instance) -> list[Result]:
 
 def check_S4(ctx: CheckContext) -> Result:
     """S4 on the instances."""
-    parts = [p for inst in constructed_instances(ctx.seed, ctx.quick) for p in check_S4_instance(inst)]
-    return Result.combine("S4", "old rows of head h converge to A* at the L4 rate, on instances (float-evaluated logit "
-                          "directions, rigorous softmax)", parts)
+    return _over_instances(ctx, "S4", check_S4_instance, "old rows of head h converge to A* at the L4 rate, on instances "
+                           "(float-evaluated logit directions, rigorous softmax)")
 
 
 def check_S5_instance(inst: Instance) -> list[Result]:
@@ -238,8 +243,7 @@ def check_S5_instance(inst: Instance) -> list[Result]:
 
 def check_S5(ctx: CheckContext) -> Result:
     """S5 on the instances."""
-    parts = [p for inst in constructed_instances(ctx.seed, ctx.quick) for p in check_S5_instance(inst)]
-    return Result.combine("S5", "D* = C − G A* has full row rank k, on instances", parts)
+    return _over_instances(ctx, "S5", check_S5_instance, "D* = C − G A* has full row rank k, on instances")
 
 
 def check_S6(ctx: CheckContext) -> Result:

@@ -31,6 +31,13 @@ from ..arith import exact
 from ..errors import InvalidArgumentError
 from ..validation import describe
 
+
+def _int_rows(a: np.ndarray) -> list[list[int]]:
+    """Rows of the float matrix ``a`` scaled by powers of two to integers (exact)."""
+    if a.size == 0:
+        return [[] for _ in range(a.shape[0])]
+    return [[int(x) for x in row] for row in exact.float_to_integer_rows(a).tolist()]
+
 AXES = ("rows", "cols")
 
 
@@ -133,15 +140,7 @@ class VectorFamily:
         """Each selected vector times a positive rational making it integral (same dependencies)."""
         idx = [int(i) for i in idx]
         if self.vectors is not None:
-            mant, expo = np.frexp(self.vectors[idx])
-            m = (mant * 2.0**53).astype(np.int64)
-            e = expo.astype(np.int64) - 53
-            out = []
-            for mi, ei in zip(m.tolist(), e.tolist()):
-                nz = [x for x, y in zip(ei, mi) if y]
-                base = min(nz) if nz else 0
-                out.append([x << (s - base) if x else 0 for x, s in zip(mi, ei)])
-            return out
+            return _int_rows(self.vectors[idx])
         out = []
         for row in self.exact_rows(idx):
             den = math.lcm(*(int(x.q) for x in row)) if row else 1
@@ -153,15 +152,7 @@ class VectorFamily:
         positive rational to integers: the same null vectors ``x`` (``Σ x_i v_{idx_i} = 0``)."""
         idx = [int(i) for i in idx]
         if self.vectors is not None:
-            mant, expo = np.frexp(self.vectors[idx].T)
-            m = (mant * 2.0**53).astype(np.int64)
-            e = expo.astype(np.int64) - 53
-            out = []
-            for mi, ei in zip(m.tolist(), e.tolist()):
-                nz = [x for x, y in zip(ei, mi) if y]
-                base = min(nz) if nz else 0
-                out.append([x << (s - base) if x else 0 for x, s in zip(mi, ei)])
-            return out
+            return _int_rows(np.ascontiguousarray(self.vectors[idx].T))
         cols = self.exact_rows(idx)
         out = []
         for j in range(self.dim):
