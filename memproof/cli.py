@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_SUBCOMMAND_MODULES = ("memproof.construction.cli", "memproof.kruskal.cli")
+_SUBCOMMAND_MODULES = ("memproof.construction.cli", "memproof.kruskal.cli", "memproof.experiments.cli")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,7 +8,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
-from flint import arb, fmpq
+from flint import arb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays

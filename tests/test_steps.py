@@ -2,7 +2,6 @@
 must not prove (rank certificates stay unknown; exact checks refute)."""
 import dataclasses
 
-import numpy as np
 import pytest
 
 from memproof.checkers.context import CheckContext

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from ..positional import sinusoidal_encoding
+
 from ..results import Level, Result, Scope
 from .runner import ExperimentOutput, RunContext, run_cells, write_findings, write_table
 
@@ -37,20 +39,10 @@ CONFIGS = {
 REPRESENTATIONS = ("embeddings", "random attention + skip", "trivial layer (P4)", "random block", "low-rank queries")
 
 
-def sinusoidal(N: int, d: int) -> np.ndarray:
-    """Sinusoidal positional encodings (N, d), as in the authors' SinPositionalEncoding."""
-    pos = np.arange(N)[:, None]
-    div = np.exp(np.arange(0, d, 2) * (-math.log(10000.0) / d))
-    pe = np.zeros((N, d))
-    pe[:, 0::2] = np.sin(pos * div)
-    pe[:, 1::2] = np.cos(pos * div)
-    return pe
-
-
 def stand_in_sequences(T: int, n: int, d: int, seed: int) -> np.ndarray:
     """(T, n+1, d) sequences with one CLS row shared by all examples (row 0)."""
     rng = np.random.default_rng(seed)
-    pe = sinusoidal(n + 1, d)
+    pe = sinusoidal_encoding(n + 1, d)
     X = np.empty((T, n + 1, d))
     X[:, 0] = rng.normal(size=d) + pe[0]
     X[:, 1:] = rng.normal(size=(T, n, d)) + pe[1:]

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from ..positional import sinusoidal_encoding
+
 from ..torchpath.env import require_torch, resolve_device, torch_info
 
 
@@ -54,12 +56,7 @@ def _modules():
                 nn.init.xavier_uniform_(self.Wv[h])
             nn.init.xavier_uniform_(self.Wo)
             self.decoder = nn.Linear(d, n_out)
-            pos = torch.arange(max_len).unsqueeze(1)
-            div = torch.exp(torch.arange(0, d, 2) * (-math.log(10000.0) / d))
-            pe = torch.zeros(max_len, d)
-            pe[:, 0::2] = torch.sin(pos * div)
-            pe[:, 1::2] = torch.cos(pos * div)
-            self.register_buffer("pe", pe)
+            self.register_buffer("pe", torch.as_tensor(sinusoidal_encoding(max_len, d), dtype=torch.float32))
 
         def forward(self, q: Any, ctx: Any) -> tuple[Any, Any]:
             """``q`` (b, d), ``ctx`` (b, n, d) → (outputs (b, n_out), attention (b, H, n))."""

@@ -13,7 +13,6 @@ cleanly at a deadline, and saves/restores its state (``SweepState``) for checkpo
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 import sys
 import time
@@ -225,7 +224,7 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
             dt = time.perf_counter() - tb
             status, nxt, cnt, nz = (int(x) for x in res)
             for row in zbuf[:nz]:
-                u, s, r = int(row[0]), int(row[1]), int(row[2])
+                s, r = int(row[1]), int(row[2])  # row[0] is the work unit
                 S = subset_of(s, r, [int(c) for c in row[3:3 + s]])
                 if not fam.is_independent(S):
                     state.minors += cnt

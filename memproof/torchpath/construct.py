@@ -29,7 +29,7 @@ from ..construction.heads import RTOL, scale_c_star, scale_from_c_star
 from ..construction.partition import partition_examples, validate_partition
 from ..construction.trace import NumericalConstructionError
 from ..data import Dataset
-from ..errors import InvalidArgumentError, OutOfRangeError
+from ..errors import OutOfRangeError
 from ..model import AttentionSpec, MHAWeights
 from ..validation import positive_int
 from . import model as tm
@@ -230,10 +230,10 @@ def construct_memorizing_mha_torch(
         n_bar = spec.n_bar
         groups = partition_examples(T, H, n_bar) if partition is None else validate_partition(partition, T, H, n_bar)
         if check_assumptions:
-            from ..construction.assumptions import check_used_assumptions
+            from ..assumptions import require_used_assumptions
 
             with timer(timings, "assumptions", dev):
-                check_used_assumptions(ds.queries, ds.contexts, groups)
+                require_used_assumptions(ds, groups)
         if track_margins is None:
             track_margins = T * H * d <= 4_000_000
         rng = np.random.default_rng(seed)
