@@ -45,6 +45,25 @@ def _sigma_ratio(M: np.ndarray) -> float:
     return float(s[-1] / s[0])
 
 
+def construction_problem(queries: Any, contexts: Any, labels: Any, *, heads: int, d_h: int, d_v: int | None,
+                         seed: Any, partition: Any) -> tuple[Dataset, AttentionSpec, tuple[tuple[int, ...], ...]]:
+    """Validate a construction request: the dataset, the spec inside Theorem 1's range (n < d,
+    d_v ≥ min(d, d_o), T ≤ H(n̄ − 1) + 1) and the partition N_1..N_H. Shared by the numpy and torch paths."""
+    if labels is None:
+        raise InvalidArgumentError("labels", "None", "labels y_t of shape (T,) or (T, d_o)")
+    ds = Dataset(queries, contexts, labels)
+    H, d_h = positive_int(heads, "heads"), positive_int(d_h, "d_h")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        raise InvalidArgumentError("seed", describe(seed), "an integer seed or None")
+    d, d_o = ds.d, ds.labels.shape[1]
+    d_v = min(d, d_o) if d_v is None else positive_int(d_v, "d_v")
+    if d_v < min(d, d_o):
+        raise OutOfRangeError("T1", f"Theorem 1 needs d_v ≥ min(d, d_o) = {min(d, d_o)} (lemma L2); got d_v = {d_v}")
+    spec = AttentionSpec(n=ds.n, d=d, heads=H, d_h=d_h, d_v=d_v, d_o=d_o).require_theorem_range()
+    groups = partition_examples(ds.T, H, spec.n_bar) if partition is None else validate_partition(partition, ds.T, H, spec.n_bar)
+    return ds, spec, tuple(tuple(g) for g in groups)
+
+
 def construct_memorizing_mha(
     queries: Any,
     contexts: Any,
@@ -109,23 +128,11 @@ def construct_memorizing_mha(
     >>> [t.c > t.c_star for t in res.trace[1:]], res.trace[1].rank_W_bound   # head 1 has no scale
     ([True], 3)
     """
-    if labels is None:
-        raise InvalidArgumentError("labels", "None", "labels y_t of shape (T,) or (T, d_o)")
-    ds = Dataset(queries, contexts, labels)
-    H = positive_int(heads, "heads")
-    d_h = positive_int(d_h, "d_h")
+    ds, spec, groups = construction_problem(queries, contexts, labels, heads=heads, d_h=d_h, d_v=d_v, seed=seed,
+                                            partition=partition)
     draws = positive_int(draws, "draws")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise InvalidArgumentError("seed", describe(seed), "an integer seed or None")
-    T, n, d = ds.T, ds.n, ds.d
-    Y = ds.labels
-    d_o = Y.shape[1]
-    d_v = min(d, d_o) if d_v is None else positive_int(d_v, "d_v")
-    if d_v < min(d, d_o):
-        raise OutOfRangeError("T1", f"Theorem 1 needs d_v ≥ min(d, d_o) = {min(d, d_o)} (lemma L2); got d_v = {d_v}")
-    spec = AttentionSpec(n=n, d=d, heads=H, d_h=d_h, d_v=d_v, d_o=d_o).require_theorem_range()
-    n_bar = spec.n_bar
-    groups = partition_examples(T, H, n_bar) if partition is None else validate_partition(partition, T, H, n_bar)
+    H, d, d_h, n_bar, Y = spec.heads, ds.d, spec.d_h, spec.n_bar, ds.labels
+    d_o, d_v = spec.d_o, spec.d_v
     assumptions = require_used_assumptions(ds, groups) if check_assumptions else {"A1": "not checked", "A2": "not checked"}
 
     rng = np.random.default_rng(seed)

@@ -25,12 +25,10 @@ from typing import Any
 
 import numpy as np
 
+from ..construction.construct import construction_problem
 from ..construction.heads import RTOL, scale_c_star, scale_from_c_star
-from ..construction.partition import partition_examples, validate_partition
 from ..construction.trace import NumericalConstructionError
-from ..data import Dataset
-from ..errors import OutOfRangeError
-from ..model import AttentionSpec, MHAWeights
+from ..model import MHAWeights
 from ..validation import positive_int
 from . import model as tm
 from .env import require_torch, resolve_device, resolve_dtype, timer, torch_info
@@ -218,17 +216,11 @@ def construct_memorizing_mha_torch(
     timings: dict[str, float] = {}
     with timer(timings, "total", dev):
         as_np = lambda x: x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x  # noqa: E731
-        ds = Dataset(as_np(queries), as_np(contexts), as_np(labels))
-        H, d_h, draws = positive_int(heads, "heads"), positive_int(d_h, "d_h"), positive_int(draws, "draws")
-        T, n, d = ds.T, ds.n, ds.d
-        Yn = ds.labels
-        d_o = Yn.shape[1]
-        d_v = min(d, d_o) if d_v is None else positive_int(d_v, "d_v")
-        if d_v < min(d, d_o):
-            raise OutOfRangeError("T1", f"Theorem 1 needs d_v ≥ min(d, d_o) = {min(d, d_o)} (lemma L2); got d_v = {d_v}")
-        spec = AttentionSpec(n=n, d=d, heads=H, d_h=d_h, d_v=d_v, d_o=d_o).require_theorem_range()
-        n_bar = spec.n_bar
-        groups = partition_examples(T, H, n_bar) if partition is None else validate_partition(partition, T, H, n_bar)
+        ds, spec, groups = construction_problem(as_np(queries), as_np(contexts), as_np(labels), heads=heads, d_h=d_h,
+                                                d_v=d_v, seed=seed, partition=partition)
+        draws = positive_int(draws, "draws")
+        H, T, n, d, d_h, n_bar, Yn = spec.heads, ds.T, ds.n, ds.d, spec.d_h, spec.n_bar, ds.labels
+        d_o, d_v = spec.d_o, spec.d_v
         if check_assumptions:
             from ..assumptions import require_used_assumptions
 
