@@ -1,7 +1,6 @@
 """A1, A2, A3 checkers: refute violating datasets with the right witness, prove valid ones."""
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 
 import numpy as np
@@ -151,10 +150,8 @@ def test_too_large_gives_unknown_with_evidence():
 
 @pytest.mark.parametrize("checker", [check_A1, check_A2, check_A3])
 def test_graph_checkers(checker):
-    t = time.perf_counter()
     r = checker(CheckContext(seed=1, quick=True))
     assert r.outcome is Outcome.PROVED and r.level is Level.EXACT and len(r.parts) == 2  # the proof's quick instances
-    assert time.perf_counter() - t < 5
     r = checker(CheckContext(seed=2, quick=False))
     assert r.outcome is Outcome.PROVED and len(r.parts) == 5
     assert r.to_dict()["claim"] == checker.__name__.split("_")[1]

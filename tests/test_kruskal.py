@@ -373,3 +373,15 @@ def test_docs_worked_example_runs():
     doc = pathlib.Path(__file__).resolve().parents[1] / "docs" / "kruskal.md"
     code = "\n".join(re.findall(r"```python\n(.*?)```", doc.read_text(), re.S))
     exec(compile(code, str(doc), "exec"), {})
+
+
+def test_budget_is_not_spent_on_compiling(monkeypatch):
+    """A cold numba cache (first use on a machine) must not turn a tiny decided case into 'budget'."""
+    from memproof.kruskal import kernel
+
+    calls = []
+    monkeypatch.setattr(kernel, "warmup", lambda: (calls.append(1), __import__("time").sleep(0.3)))
+    q = np.random.default_rng(3).normal(size=(7, 5))
+    r = kruskal_rank(q, "rows", at_least=3, budget=0.25, numerical=False)
+    assert r.at_least_decided(3) is True
+    assert calls == ([1] if kernel.HAVE_NUMBA else [])
