@@ -1,6 +1,7 @@
 """Draw the blueprint's dependency graph, each node coloured by outcome and level (SVG/PNG).
 
-Proved claims are green, darker for stronger levels (exact darkest, empirical palest); refuted red,
+Proved claims are green, darker for stronger *established* levels (exact darkest, empirical palest);
+the label shows the claim's own level and, in brackets, a weaker level inherited from premises; refuted red,
 unknown orange, error purple, skipped (not yet checked, or premises not established) grey. Layers
 follow the dependency order: premises on the left, Theorem 1 on the right.
 """
@@ -60,23 +61,26 @@ def draw_graph(blueprint: Blueprint, entries: Iterable[ClaimEntry], path: str | 
             pos[node] = (float(x), (len(nodes) - 1) / 2.0 - rank)
     width = 2.0 * len(layers)
     tallest = max(len(nodes) for nodes in layers)
-    fig, ax = plt.subplots(figsize=(max(8.0, width), max(5.0, 0.75 * tallest + 1.5)))
+    fig, ax = plt.subplots(figsize=(max(9.0, 1.2 * width), max(6.0, 0.9 * tallest + 1.5)))
     colours = [node_colour(by_id.get(n)) for n in graph.nodes]
     dark = {LEVEL_COLOURS[Level.EXACT], LEVEL_COLOURS[Level.RIGOROUS], LEVEL_COLOURS[Level.SMT],
             OUTCOME_COLOURS[Outcome.REFUTED], OUTCOME_COLOURS[Outcome.ERROR]}
     nx.draw_networkx_edges(graph, pos, ax=ax, arrowstyle="-|>", arrowsize=10, edge_color="#90a4ae",
-                           node_size=1300, connectionstyle="arc3,rad=0.06")
-    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colours, node_size=1300, edgecolors="#37474f")
+                           node_size=1900, connectionstyle="arc3,rad=0.06")
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colours, node_size=1900, edgecolors="#37474f")
     for node, (x, y) in pos.items():
         entry = by_id.get(node)
-        level = entry.established if entry is not None and entry.established else None
-        label = node if level is None else f"{node}\n{level.label}"
-        ax.text(x, y, label, ha="center", va="center", fontsize=7, fontweight="bold",
+        own = entry.result.level if entry is not None and entry.result.outcome is Outcome.PROVED else None
+        label = node if own is None else f"{node}\n{own.label}"
+        if own is not None and entry.established is not None and entry.established < own:
+            label += f"\n({entry.established.label})"
+        ax.text(x, y, label, ha="center", va="center", fontsize=6.5 if "(" in label else 7, fontweight="bold",
                 color="white" if node_colour(entry) in dark else "black")
     legend = [Patch(facecolor=c, edgecolor="#37474f", label=f"proved · {lv.label}") for lv, c in LEVEL_COLOURS.items()]
     legend += [Patch(facecolor=c, edgecolor="#37474f", label=o.value) for o, c in OUTCOME_COLOURS.items()]
     ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
-    ax.set_title(f"{blueprint.title}\n(arrows: premise → claim)", fontsize=10)
+    ax.set_title(f"{blueprint.title}\narrows: premise → claim; label: the claim's own level, (in brackets) the level it is "
+                 "established at through its premises; colour: the established level", fontsize=9)
     ax.axis("off")
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
