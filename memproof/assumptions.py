@@ -210,7 +210,8 @@ def require_used_assumptions(ds: Dataset, groups: Sequence[Sequence[int]]) -> di
 def check_a2(ds: Dataset) -> Result:
     """A2 for ``ds``: every context has rank n (one check for a shared context)."""
     from .kruskal import kernel
-    from .kruskal.family import VectorFamily, float_mod_p
+    from .arith.exact import float_mod_p
+    from .kruskal.family import VectorFamily
     from .kruskal.modular import det_prime, projection
 
     with stopwatch() as sw:
@@ -248,7 +249,8 @@ def check_a2(ds: Dataset) -> Result:
 # ------------------------------------------------------------------------------------------ A3
 def a3_family(ds: Dataset):
     """The A3 vectors ``e_t + (e_t + Σ_i E_t[i]) / (n + 1)`` as an exact :class:`VectorFamily`."""
-    from .kruskal.family import VectorFamily, float_mod_p, matrix_hash
+    from .arith.exact import float_mod_p
+    from .kruskal.family import VectorFamily, matrix_hash
 
     n = ds.n
     h = hashlib.sha256(("A3:" + matrix_hash(ds.queries, "float") + ":" +

@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from .arith.empirical import softmax
 from .errors import InvalidArgumentError, OutOfRangeError
 from .validation import as_float_array, describe, positive_int
 
@@ -489,20 +490,6 @@ def _svd_factor(A: np.ndarray, k: int, rtol: float, name: str, dim: str) -> tupl
 
 
 # ------------------------------------------------------------------------------------- forward pass
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis in shifted (log-sum-exp) form: ``exp(a − max a) / Σ exp(a − max a)``.
-
-    Huge finite logits are safe: the largest entry maps to ``exp(0) = 1`` and entries far below it
-    underflow to exactly 0, so a large gap gives an exactly one-hot vector.
-
-    >>> _softmax(np.array([1e8, 0.0, -1e8]))
-    array([1., 0., 0.])
-    """
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    p = np.exp(shifted)
-    return p / p.sum(axis=-1, keepdims=True)
-
-
 def _check_weights(weights: Any) -> MHAWeights:
     if not isinstance(weights, MHAWeights):
         raise InvalidArgumentError("weights", describe(weights), "an MHAWeights")
@@ -564,7 +551,7 @@ def _logits(weights: MHAWeights, C: np.ndarray, Q: np.ndarray) -> np.ndarray:
 
 
 def _attention(weights: MHAWeights, C: np.ndarray, Q: np.ndarray) -> np.ndarray:
-    return _softmax(_logits(weights, C, Q))
+    return softmax(_logits(weights, C, Q))
 
 
 def _features(weights: MHAWeights, C: np.ndarray, Q: np.ndarray) -> np.ndarray:

@@ -68,6 +68,20 @@ def singular_values(a: Any) -> np.ndarray:
     return np.linalg.svd(arr, compute_uv=False)
 
 
+def sigma_ratio(a: Any) -> float:
+    """σ_min/σ_max of the rows of ``a`` (0 when there are more rows than columns or ``a`` = 0; 1 for no rows):
+    the float64 margin of "full row rank" reported by the constructor and the checkers.
+
+    >>> sigma_ratio([[2.0, 0.0], [0.0, 1.0]])
+    0.5
+    """
+    arr = np.asarray(a, dtype=np.float64)
+    if arr.shape[0] == 0:
+        return 1.0
+    s = singular_values(arr)
+    return float(s[-1] / s[0]) if s.size >= arr.shape[0] and s[0] > 0 else 0.0
+
+
 class NumericalRank(NamedTuple):
     """A numerical (float64 SVD) rank and the tolerance that produced it.
 

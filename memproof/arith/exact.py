@@ -123,6 +123,20 @@ def primitive(v: Sequence[int]) -> list[int]:
     return [-x for x in out] if first < 0 else out
 
 
+def pseudo_inverse(a: Any) -> fmpq_mat:
+    """A⁺ = Aᵀ (A Aᵀ)⁻¹ for ``a`` of full row rank (exact): A A⁺ = I.
+
+    >>> print(pseudo_inverse([[2, 0]]))
+    [1/2]
+    [  0]
+    """
+    q = a if isinstance(a, fmpq_mat) else to_fmpq_mat(a)
+    gram = q * q.transpose()
+    if gram.rank() < q.nrows():
+        raise InvalidArgumentError("a", f"a {q.nrows()}x{q.ncols()} matrix of rank {q.rank()}", "full row rank")
+    return q.transpose() * gram.inv()
+
+
 def solve(a: Any, b: Any) -> fmpq_mat:
     """The exact solution ``x`` of ``a x = b`` for square nonsingular ``a``."""
     qa, qb = to_fmpq_mat(a, "a"), to_fmpq_mat(b, "b")
@@ -138,6 +152,23 @@ def is_zero(a: Any) -> bool:
     return all(x == 0 for row in to_fmpq_mat(a).tolist() for x in row)
 
 
+def float_mod_p(arr: np.ndarray, p: int) -> np.ndarray:
+    """Exact reduction mod ``p`` of a finite float64 array of any shape (``m·2^e`` → ``m·2^e mod p``).
+
+    >>> float_mod_p(np.array([0.5, 3.0]), 7).tolist()
+    [4, 3]
+    """
+    mant, expo = np.frexp(np.asarray(arr, dtype=np.float64))
+    m = (mant * 2.0**53).astype(np.int64) % p
+    e = expo.astype(np.int64) - 53
+    if e.size == 0:
+        return m
+    lo, hi = int(e.min()), int(e.max())
+    inv2 = pow(2, -1, p)
+    table = np.array([pow(2, k, p) if k >= 0 else pow(inv2, -k, p) for k in range(lo, hi + 1)], dtype=np.int64)
+    return (m * table[e - lo]) % p
+
+
 def matrix_mod_p(a: Any, p: int) -> np.ndarray:
     """Entries of ``a`` reduced modulo the odd prime ``p`` as an int64 array.
 
@@ -145,18 +176,10 @@ def matrix_mod_p(a: Any, p: int) -> np.ndarray:
     includes every dyadic (float) value: a minor nonzero mod p is nonzero over Q.
     """
     if isinstance(a, np.ndarray) and a.dtype.kind == "f":
-        arr = np.asarray(a, dtype=np.float64)
-        if not np.isfinite(arr).all():
-            idx = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        if not np.isfinite(a).all():
+            idx = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
             raise InvalidArgumentError("matrix", f"a non-finite value at index {idx}", "finite real numbers")
-        mant, expo = np.frexp(arr)
-        m = (mant * 2.0**53).astype(np.int64) % p
-        e = expo.astype(np.int64) - 53
-        inv2 = pow(2, -1, p)
-        lo = int(e.min()) if e.size else 0
-        table = {k: pow(2, k, p) if k >= 0 else pow(inv2, -k, p) for k in range(lo, int(e.max()) + 1)} if e.size else {}
-        pw = np.vectorize(table.__getitem__, otypes=[np.int64])(e) if e.size else e
-        return (m * pw) % p
+        return float_mod_p(a, p)
     q = to_fmpq_mat(a)
     return np.array([[int(x.p % p) * pow(int(x.q % p), -1, p) % p for x in row] for row in q.tolist()], dtype=np.int64)
 

@@ -356,7 +356,7 @@ def ball_logsumexp(logits: Any, prec: int | None = None) -> arb:
 PAIRWISE_MAX = 64
 
 
-def ball_softmax(logits: Any, prec: int | None = None) -> list[arb]:
+def ball_softmax(logits: Any, prec: int | None = None, *, shift: float | None = None, pairwise: bool = True) -> list[arb]:
     """Enclosure of ``softmax(x)`` for a vector ``x`` of balls (or exact numbers).
 
     Computed in shifted form ``exp(x_i - c) / Σ_j exp(x_j - c)`` with ``c`` the largest midpoint, so
@@ -370,6 +370,12 @@ def ball_softmax(logits: Any, prec: int | None = None) -> list[arb]:
     logits : sequence of float, int, Fraction, fmpq or arb; 1-D array; or a vector arb_mat
     prec : int, optional
         Working precision in bits (default: the current ``flint.ctx.prec``).
+    shift : float, optional
+        An exact real to shift by instead of the largest midpoint (e.g. a float64 maximum computed in
+        bulk; any real is correct, one near the maximum keeps the exponents small).
+    pairwise : bool
+        Also intersect with the pairwise form (tighter for wide balls, O(n²)); off for speed on the
+        narrow balls of exact inputs.
 
     Returns
     -------
@@ -383,11 +389,11 @@ def ball_softmax(logits: Any, prec: int | None = None) -> list[arb]:
     """
     with working_precision(prec if prec is not None else ctx.prec):
         xs = _logit_balls(logits)
-        c = _shift(xs)
+        c = _shift(xs) if shift is None else to_arb(shift, "shift")
         e = [(x - c).exp() for x in xs]
         total = sum(e)
         out = [ei / total for ei in e]
-        if len(xs) <= PAIRWISE_MAX:
+        if pairwise and len(xs) <= PAIRWISE_MAX:
             pair = [1 / (1 + sum((xj - xi).exp() for j, xj in enumerate(xs) if j != i)) for i, xi in enumerate(xs)]
             out = [a.intersection(b) for a, b in zip(out, pair)]
         unit = arb(0.5, 0.5)

@@ -25,7 +25,7 @@ import numpy as np
 from flint import arb_mat
 
 from ..arith import exact
-from ..arith.rigorous import certify_full_row_rank, working_precision
+from ..arith.rigorous import ball_softmax, certify_full_row_rank, working_precision
 from ..data import Dataset
 from ..errors import InvalidArgumentError
 from ..model import MHAWeights, feature_matrix, mha_batch
@@ -55,13 +55,8 @@ def _float_logits(weights: MHAWeights, C: np.ndarray, Q: np.ndarray) -> np.ndarr
 
 
 def _ball_softmax_rows(rows: list[list[Any]], shifts: np.ndarray) -> list[Any]:
-    """Flat list of softmax balls of each row; ``shifts`` are exact float shifts (any real works)."""
-    out: list[Any] = []
-    for row, s in zip(rows, shifts.tolist()):
-        e = [(x - s).exp() for x in row]
-        tot = sum(e)
-        out.extend(ei / tot for ei in e)
-    return out
+    """Flat list of the softmax balls of each row, shifted by the exact float maxima ``shifts``."""
+    return [p for row, s in zip(rows, shifts.tolist()) for p in ball_softmax(row, shift=s, pairwise=False)]
 
 
 def _amat(a: np.ndarray) -> arb_mat:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..arith.empirical import log_softmax
+from ..arith.empirical import log_softmax, sigma_ratio
 from ..assumptions import require_used_assumptions
 from ..data import Dataset
 from ..errors import InvalidArgumentError, OutOfRangeError
@@ -34,15 +34,6 @@ def _one_head_features(W_K: np.ndarray, W_Q: np.ndarray, contexts: Any, queries:
     d, d_h = W_K.shape
     w = MHAWeights(W_Q[None], W_K[None], np.zeros((1, d, 1)), np.zeros((1, 1, 1)))
     return feature_matrix(w, contexts, queries)
-
-
-def _sigma_ratio(M: np.ndarray) -> float:
-    if M.shape[0] == 0:
-        return 1.0
-    s = np.linalg.svd(M, compute_uv=False)
-    if s.size < M.shape[0] or s[0] == 0:
-        return 0.0
-    return float(s[-1] / s[0])
 
 
 def construction_problem(queries: Any, contexts: Any, labels: Any, *, heads: int, d_h: int, d_v: int | None,
@@ -169,7 +160,7 @@ def construct_memorizing_mha(
     err = float(np.abs(mha_batch(weights, ds.contexts, Q) - Y).max())
     if err > ERROR_TOL * max(1.0, float(np.abs(Y).max())):
         warnings.append(
-            f"S8: the float readout interpolates only to max error {err:.3g} (σ_min/σ_max of Z = {_sigma_ratio(Z):.3g}). "
+            f"S8: the float readout interpolates only to max error {err:.3g} (σ_min/σ_max of Z = {sigma_ratio(Z):.3g}). "
             "The key–query weights may still admit an exact readout: certify with check_memorizes(..., certify='rigorous'); "
             "to improve the float readout use fewer examples per head, another seed, or solve the readout in higher precision")
     return MemorizingMHA(weights, groups, tuple(traces), Z, err, n_bar, spec.capacity, seed, tuple(warnings), ds, assumptions)
@@ -181,7 +172,7 @@ def _trace(h: int, group: list[int], old: list[int], ch: HeadChoice, C: np.ndarr
     k, n = len(group), C.shape[1]
     rows = old + group
     Zh = np.hstack(feats)[rows]
-    margin = _sigma_ratio(Zh)
+    margin = sigma_ratio(Zh)
     if margin <= RTOL:
         warnings.append(
             f"head {h}: Z restricted to rows R_h (heads 1..{h + 1}) has σ_min/σ_max = {margin:.3g}: float64 cannot "

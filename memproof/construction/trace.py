@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..arith.empirical import sigma_ratio
 from ..errors import MemproofError
 from ..results import Result
 
@@ -155,8 +156,7 @@ class MemorizingMHA:
     @property
     def rank_margin(self) -> float:
         """``σ_min(Z)/σ_max(Z)`` (float64)."""
-        s = np.linalg.svd(self.Z, compute_uv=False)
-        return float(s[-1] / s[0]) if s.size and s[0] > 0 else 0.0
+        return sigma_ratio(self.Z)
 
     def check(self, certify: str = "rigorous", **kw: Any) -> Result:
         """:func:`~memproof.construction.check_memorizes` on the stored weights and data."""

@@ -28,6 +28,7 @@ import numpy as np
 from flint import fmpq, fmpq_mat, fmpz_mat, nmod_mat
 
 from ..arith import exact
+from ..arith.exact import float_mod_p
 from ..errors import InvalidArgumentError
 from ..validation import describe
 
@@ -49,19 +50,6 @@ def parse_axis(axis: Any) -> str:
         raise InvalidArgumentError("axis", repr(axis), "'rows' (the vectors are the rows) or 'cols' (the columns)",
                                    "A1 is about the rows of the (T, d) query matrix: use axis='rows'")
     return aliases[key]
-
-
-def float_mod_p(arr: np.ndarray, p: int) -> np.ndarray:
-    """Exact reduction mod ``p`` of a float64 array (each entry ``m·2^e`` → ``m·2^e mod p``)."""
-    mant, expo = np.frexp(np.asarray(arr, dtype=np.float64))
-    m = (mant * 2.0**53).astype(np.int64) % p
-    e = expo.astype(np.int64) - 53
-    if e.size == 0:
-        return m
-    lo, hi = int(e.min()), int(e.max())
-    inv2 = pow(2, -1, p)
-    table = np.array([pow(2, k, p) if k >= 0 else pow(inv2, -k, p) for k in range(lo, hi + 1)], dtype=np.int64)
-    return (m * table[e - lo]) % p
 
 
 def _fmpq_mod_p(x: fmpq, p: int) -> int:

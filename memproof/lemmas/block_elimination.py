@@ -24,11 +24,6 @@ from .common import EXACT_SCOPE, corroborate, refuted_or_proved, small_integer_m
 STATEMENT = "F = [[U, A], [V, C]], U full row rank r, G = V U⁺ ⇒ rank F ≥ r + rank(C − G A)"
 
 
-def pseudo_inverse_exact(U: fmpq_mat) -> fmpq_mat:
-    """U⁺ = Uᵀ (U Uᵀ)⁻¹ for U of full row rank (exact)."""
-    return U.transpose() * (U * U.transpose()).inv()
-
-
 def check_block_elimination(U: Any, A: Any, V: Any, C: Any, *, G: Any = None, extra: int = 0) -> Result:
     """Exactly check rank F ≥ r + rank(C − G A) + ``extra`` on one instance.
 
@@ -45,7 +40,7 @@ def check_block_elimination(U: Any, A: Any, V: Any, C: Any, *, G: Any = None, ex
     if u.rank() < r:
         raise AssumptionViolatedError("L6: U has full row rank", f"rank U = {u.rank()} < r = {r}",
                                       {"left_null_vector": exact.left_nullspace(u)[0]})
-    g = v * pseudo_inverse_exact(u) if G is None else exact.to_fmpq_mat(G, "G")
+    g = v * exact.pseudo_inverse(u) if G is None else exact.to_fmpq_mat(G, "G")
     F = fmpq_mat([ru + ra for ru, ra in zip(u.tolist() + v.tolist(), a.tolist() + c.tolist())])
     rank_F, rank_D = F.rank(), (c - g * a).rank()
     bound = r + rank_D + extra

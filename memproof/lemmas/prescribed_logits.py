@@ -68,12 +68,8 @@ def prescribed_logits_matrix_exact(queries: Any, contexts: Any, targets: Any) ->
     """Exact W* of L3 from the stored inputs; raises AssumptionViolatedError (A1/A2) with the witness."""
     q, ctx, a = _validate(queries, contexts, targets)
     _premises_exact(q, ctx)
-    Q = exact.to_fmpq_mat(q)
-    B = Q.transpose() * (Q * Q.transpose()).inv()
-    cols = []
-    for E, aj in zip(ctx, a):
-        Eq = exact.to_fmpq_mat(E)
-        cols.append(Eq.transpose() * (Eq * Eq.transpose()).solve(exact.to_fmpq_mat(aj.reshape(-1, 1))))
+    B = exact.pseudo_inverse(q)  # Q_N B = I
+    cols = [exact.pseudo_inverse(E) * exact.to_fmpq_mat(aj.reshape(-1, 1)) for E, aj in zip(ctx, a)]  # E_j w_j = a_j
     w = fmpq_mat([[c[i, 0] for c in cols] for i in range(q.shape[1])])
     return w * B.transpose()
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..arith import exact
-from ..arith.empirical import softmax
+from ..arith.empirical import sigma_ratio, softmax
 from ..arith.rigorous import ball_softmax, certify_full_row_rank, to_arb, working_precision
 from ..checkers.context import CheckContext
 from ..errors import AssumptionViolatedError, InvalidArgumentError
@@ -86,8 +86,7 @@ def check_simplex_points(contexts: Any, logits: Any, offsets: Any = None) -> Res
             rows.append([sum((s[i] * to_arb(float(ctx[t, i, j])) for i in range(ctx.shape[1])), to_arb(0))
                          - (to_arb(float(g[t, j])) if g is not None else 0) for j in range(ctx.shape[2])])
         cert = certify_full_row_rank(arb_mat(rows), prec=PREC)
-    sv = np.linalg.svd(simplex_points(ctx, a, g), compute_uv=False)
-    margins = {"sigma_min_over_sigma_max": float(sv[-1] / sv[0]) if sv[0] > 0 else 0.0}
+    margins = {"sigma_min_over_sigma_max": sigma_ratio(simplex_points(ctx, a, g))}
     evidence = {"reachable_dimension": dim, "certificate": cert.to_evidence()}
     if cert.proved:
         return Result.proved("L5", "realised points v_t are linearly independent", Level.RIGOROUS, scope,
