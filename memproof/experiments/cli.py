@@ -5,6 +5,7 @@ Usage::
     memproof experiment list
     memproof experiment NAME [--quick | --full] [--device cpu|cuda] [--out DIR] [--seed S] [--no-resume]
     memproof experiment all --quick
+    memproof experiment e1 --quick --set steps=16000 --set seeds=8   # override configuration keys
 
 Cells already saved under ``--out`` are reused (resume); ``--no-resume`` recomputes them. Progress bars go
 to stderr. Exit code 0 when the run finished, 3 on an error.
@@ -16,6 +17,8 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+
+from ..errors import InvalidArgumentError
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
@@ -33,14 +36,23 @@ def cmd_experiment(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 3
     mode = "full" if args.full else ("tiny" if args.tiny else "quick")
+    try:
+        overrides = parse_overrides(args.set or [])
+    except ValueError as exc:
+        print(f"memproof: error: {exc}", file=sys.stderr)
+        return 3
     if args.threads:
         import torch
 
         torch.set_num_threads(args.threads)
     for name in names:
         ctx = RunContext(Path(args.out), mode=mode, device=args.device, seed=args.seed, resume=not args.no_resume,
-                         progress=not args.no_progress, figures=not args.no_figures)
-        out = experiment_module(name).run(ctx)
+                         progress=not args.no_progress, figures=not args.no_figures, overrides=overrides)
+        try:
+            out = experiment_module(name).run(ctx)
+        except InvalidArgumentError as exc:
+            print(f"memproof: error: {name}: {exc}", file=sys.stderr)
+            return 3
         print(f"{name}: {len(out.records)} cells ({out.computed} computed, {out.reused} reused); wrote:")
         for p in out.files:
             print(f"  {p}")
@@ -49,6 +61,24 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"name": name, "summary": out.summary}, default=str, indent=1))
     return 0
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` items → a dict (each value parsed as JSON, else kept as text).
+
+    >>> parse_overrides(["steps=16000", "seeds=8", 'sweeps=["context"]', "tag=x"])
+    {'steps': 16000, 'seeds': 8, 'sweeps': ['context'], 'tag': 'x'}
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--set expects KEY=VALUE, got {item!r}")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
 
 
 def add_subcommand(sub: Any) -> None:
@@ -66,4 +96,6 @@ def add_subcommand(sub: Any) -> None:
     p.add_argument("--no-figures", action="store_true", help="tables only")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's)")
     p.add_argument("--json", action="store_true", help="print the summaries as JSON")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override one key of the mode's configuration (value as JSON), e.g. --set steps=16000 --set seeds=8")
     p.set_defaults(func=cmd_experiment)

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ..errors import InvalidArgumentError
 from ..results import Result, jsonable
 
 __all__ = ["RunContext", "ExperimentOutput", "cell_key", "run_cells", "write_table", "save_figure", "write_findings"]
@@ -34,6 +35,7 @@ class RunContext:
     resume: bool = True
     progress: bool = True
     figures: bool = True
+    overrides: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.out = Path(self.out)
@@ -46,8 +48,18 @@ class RunContext:
         return path
 
     def pick(self, configs: dict[str, Any]) -> Any:
-        """The configuration of this mode (``configs["tiny"|"quick"|"full"]``)."""
-        return configs[self.mode]
+        """The configuration of this mode (``configs["tiny"|"quick"|"full"]``) with :attr:`overrides` applied.
+
+        An override must name a key the configuration has (``memproof experiment e1 --set steps=16000``):
+
+        >>> RunContext(".", overrides={"steps": 5}).pick({"quick": {"steps": 1, "seeds": 2}})
+        {'steps': 5, 'seeds': 2}
+        """
+        cfg = configs[self.mode]
+        unknown = sorted(set(self.overrides) - set(cfg))
+        if unknown:
+            raise InvalidArgumentError("--set", ", ".join(unknown), f"keys of the {self.mode} configuration: {', '.join(sorted(cfg))}")
+        return {**cfg, **self.overrides}
 
 
 @dataclasses.dataclass

@@ -40,8 +40,12 @@ def attention(W_Q: Any, W_K: Any, contexts: Any, queries: Any) -> Any:
 
 def head_features(W_Q: Any, W_K: Any, contexts: Any, queries: Any) -> Any:
     """Head features ``z_{t,h} = E_tᵀ s_{t,h}``: shape (T, H, d)."""
+    return _mix(attention(W_Q, W_K, contexts, queries), contexts)
+
+
+def _mix(s: Any, contexts: Any) -> Any:
+    """``E_tᵀ s_{t,h}`` for attention ``s`` (T, H, n)."""
     torch = require_torch()
-    s = attention(W_Q, W_K, contexts, queries)
     if contexts.dim() == 2:
         return torch.einsum("thn,nd->thd", s, contexts)
     return torch.einsum("thn,tnd->thd", s, contexts)
@@ -53,9 +57,10 @@ def feature_matrix(W_Q: Any, W_K: Any, contexts: Any, queries: Any) -> Any:
     return z.reshape(z.shape[0], -1)
 
 
-def mha_batch(W_Q: Any, W_K: Any, W_V: Any, W_O: Any, contexts: Any, queries: Any) -> Any:
-    """Layer outputs ``MHA(E_t, e_t)``: shape (T, d_o)."""
+def mha_batch(W_Q: Any, W_K: Any, W_V: Any, W_O: Any, contexts: Any, queries: Any, *, with_attention: bool = False) -> Any:
+    """Layer outputs ``MHA(E_t, e_t)``: shape (T, d_o); with ``with_attention`` also the attention (T, H, n)."""
     torch = require_torch()
-    z = head_features(W_Q, W_K, contexts, queries)
-    v = torch.einsum("thd,hdv->thv", z, W_V)
-    return torch.einsum("thv,hov->to", v, W_O)
+    s = attention(W_Q, W_K, contexts, queries)
+    v = torch.einsum("thd,hdv->thv", _mix(s, contexts), W_V)
+    out = torch.einsum("thv,hov->to", v, W_O)
+    return (out, s) if with_attention else out
