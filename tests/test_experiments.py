@@ -91,6 +91,8 @@ def test_construct_vs_train(tmp_path):
     r = out.records[0]
     assert r["construct_max_error"] <= 1e-8 and r["ratio"] > 1
     assert r["train_reached"] == (not r["ratio_is_lower_bound"])
+    runs = r["construct_seconds_runs"]
+    assert len(runs) == 2 and min(runs) <= r["construct_seconds"] <= max(runs)  # the median of the timed runs
 
 
 def test_e1_tiny(tmp_path):

@@ -162,9 +162,10 @@ def run(ctx: RunContext) -> ExperimentOutput:
     for r in records:
         sweeps.setdefault(r["cell"]["sweep"], []).append(r)
     fits = {s: linear_fit(*_points(rs, XKEY[s])[:2]) for s, rs in sweeps.items() if XKEY[s] == "H"}
-    if ctx.figures:
-        files += save_figure(ctx, NAME, _figure(sweeps, fits), "e1_sweeps")
     steps = "the authors' step counts" if cfg["steps"] is None else f"{cfg['steps']} steps"
+    if ctx.figures:
+        title = f"E1, authors' model and recipe, d = {cells[0]['d']}, {steps}, {cfg['seeds']} seeds (mean ± SE)"
+        files += save_figure(ctx, NAME, _figure(sweeps, fits, title), "e1_sweeps")
     scope = Scope.instance(f"authors' model and recipe, mode {ctx.mode} (d={cells[0]['d']}), {steps}, {cfg['seeds']} seeds from "
                            f"{ctx.seed}, device {ctx.device}; one dataset size per sweep; trends judged on seed means "
                            "within 2 standard errors")
@@ -208,13 +209,13 @@ def _pairs(rs: list[dict[str, Any]], x: str) -> list[list[float]]:
     return [[r["cell"][x], r["memorized"], r["memorized_se"]] for r in sorted(rs, key=lambda r: r["cell"][x])]
 
 
-def _figure(sweeps: dict[str, list[dict[str, Any]]], fits: dict[str, dict[str, float]]) -> Any:
+def _figure(sweeps: dict[str, list[dict[str, Any]]], fits: dict[str, dict[str, float]], title: str) -> Any:
     plt = pyplot()
-    fig, axes = plt.subplots(1, len(sweeps), figsize=(3.3 * len(sweeps), 3.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(sweeps), figsize=(max(3.3 * len(sweeps), 6.6), 3.4), squeeze=False)
+    fig.suptitle(title, fontsize=9)
     for ax, (s, rs) in zip(axes[0], sweeps.items()):
         xs, ys, se = _points(rs, XKEY[s])
-        seeds = len(rs[0]["memorized_per_seed"])
-        ax.errorbar(xs, ys, yerr=se, fmt="o-", capsize=3, label=f"trained, mean of {seeds} (T={rs[0]['cell']['T']})")
+        ax.errorbar(xs, ys, yerr=se, fmt="o-", capsize=3, label=f"trained, T={rs[0]['cell']['T']}")
         theorem = [r["theorem_T"] for r in sorted(rs, key=lambda r: r["cell"][XKEY[s]])]
         ax.plot(xs, theorem, "k--", lw=1, label="H(n̄−1)+1")
         if s in fits:

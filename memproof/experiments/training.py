@@ -136,7 +136,8 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
     and ``seed`` a list of seeds (one each): the members train side by side in one vectorised step
     (``torch.func.vmap`` over stacked parameters) — member ``e`` follows exactly the run of its own model,
     data and seed (each member's loss is its own mean; Adam acts elementwise), up to float rounding. On a
-    small model the step cost is dominated by overhead, so 10 seeds cost about twice one. Training stops
+    small model the step cost is dominated by overhead, so 10 seeds cost about twice one (a lone model is
+    called directly, without vmap). Training stops
     when every member has stopped; the trained parameters are written back into the given models. The
     return value is then ``{"members": [per-member results], "seconds", "env", "steps_run"}``.
     """
@@ -158,10 +159,20 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
     Y = Y.long() if cls else Y.to(dt).reshape(E, Q.shape[1], -1)
     T, shared = Q.shape[1], C.dim() == 3
     tol = 0.05 if target_error is None else target_error
-    params, buffers = stack_module_state(models)
-    base = copy.deepcopy(models[0]).to("meta")
-    forward = vmap(lambda p, b, q, c: functional_call(base, (p, b), (q, c))[0])
-    opt = torch.optim.Adam(list(params.values()), lr=lr)
+    if E == 1:  # called directly: vmap's overhead would slow a lone model down about twofold
+        weights = list(models[0].parameters())
+
+        def forward(q, c):
+            return models[0](q[0], c[0])[0][None]
+    else:
+        params, buffers = stack_module_state(models)
+        weights = list(params.values())
+        base = copy.deepcopy(models[0]).to("meta")
+        stacked = vmap(lambda p, b, q, c: functional_call(base, (p, b), (q, c))[0])
+
+        def forward(q, c):
+            return stacked(params, buffers, q, c)
+    opt = torch.optim.Adam(weights, lr=lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, steps))
     rows = torch.arange(E, device=dev)[:, None]
 
@@ -181,7 +192,7 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
         for i in range(0, T, 4096):
             idx = torch.arange(i, min(T, i + 4096), device=dev).expand(E, -1)
             q, c, _ = batch_of(idx)
-            outs.append(forward(params, buffers, q, c))
+            outs.append(forward(q, c))
         out = torch.cat(outs, dim=1)
         loss = member_loss(out, Y)
         if cls:
@@ -204,7 +215,7 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
             perm, pos = new_perm(), 0
         q, c, y = batch_of(perm[:, pos:pos + batch])
         pos += batch
-        loss = member_loss(forward(params, buffers, q, c), y).sum()
+        loss = member_loss(forward(q, c), y).sum()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -226,10 +237,11 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
                         run.update(stopped="time_budget", steps_run=step)
             if over or all(run["stopped"] != "steps" for run in runs):
                 break
-    with torch.no_grad():
-        for e, m in enumerate(models):
-            for name, p in m.named_parameters():
-                p.copy_(params[name][e])
+    if E > 1:
+        with torch.no_grad():
+            for e, m in enumerate(models):
+                for name, p in m.named_parameters():
+                    p.copy_(params[name][e])
     for run in runs:
         run["final"] = run["history"][-1]
     seconds = time.perf_counter() - t0
