@@ -108,6 +108,15 @@ def test_e1_tiny(tmp_path):
     assert all(m <= top for m, top in zip(one["memorized_per_seed"], one["majority_label_count"]))
     assert {f.claim for f in out.findings} == {"E1.heads", "E1.heads_distinct", "E1.heads_regression", "E1.context", "E1.head_size"}
     assert all(f.outcome.value in ("proved", "refuted") for f in out.findings)
+    assert not list((tmp_path / "e1" / "cells").glob("*.ckpt*"))  # finished cells leave no partial state behind
+
+
+def test_checkpoint_path_is_per_cell_and_cleared_without_resume(tmp_path):
+    path = ctx(tmp_path).checkpoint("e1", {"H": 2})
+    assert path.parent == tmp_path / "e1" / "cells" and path.name == f"{cell_key({'H': 2})}.ckpt"
+    path.write_text("partial")
+    assert ctx(tmp_path).checkpoint("e1", {"H": 2}).exists()
+    assert not ctx(tmp_path, resume=False).checkpoint("e1", {"H": 2}).exists()
 
 
 def test_e1_trend_judges_refute_what_they_should():

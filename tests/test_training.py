@@ -66,3 +66,48 @@ def test_lr_schedule_is_warmup_then_cosine():
     assert peak == steps // 20 and values[0] == 0.01 and values[-1] < 1e-12
     assert all(a <= b for a, b in zip(values[:peak], values[1:peak + 1]))
     assert all(a >= b for a, b in zip(values[peak:], values[peak + 1:]))
+
+
+@pytest.mark.parametrize("members", [1, 2])
+def test_interrupted_training_resumes_from_its_checkpoint(tmp_path, monkeypatch, members):
+    seeds = [7, 8][:members]
+    datas = [synthetic_task(30, 3, 5, shared=False, classes=4, seed=s) for s in seeds]
+    kw = dict(steps=40, batch=8, eval_every=5, seed=seeds if members > 1 else seeds[0], early_stop=False)
+
+    def fresh():
+        ms = [make_model("authors", 5, 4, 2, 3, seed=s, device="cpu") for s in seeds]
+        return ms if members > 1 else ms[0], datas if members > 1 else datas[0]
+
+    model, data = fresh()
+    reference = train(model, data, **kw)
+    ckpt = tmp_path / "cell.ckpt"
+    model, data = fresh()
+    calls = {"n": 0}
+    real_step = torch.optim.Adam.step
+
+    def step_then_die(self, *a, **k):
+        calls["n"] += 1
+        if calls["n"] == 23:  # after the checkpoints at steps 5, 10, 15, 20
+            raise KeyboardInterrupt
+        return real_step(self, *a, **k)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", step_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        train(model, data, checkpoint=ckpt, checkpoint_every=0.0, **kw)
+    assert ckpt.exists()
+    calls["n"] = -10**9  # no more interruptions; count the steps the resumed run takes
+    model, data = fresh()  # a new process would start from fresh models too
+    resumed = train(model, data, checkpoint=ckpt, checkpoint_every=0.0, **kw)
+    assert calls["n"] == -10**9 + 20  # it resumed at step 20 of 40
+    assert not ckpt.exists()
+    runs = [reference] if members == 1 else reference["members"]
+    again = [resumed] if members == 1 else resumed["members"]
+    for a, b in zip(runs, again):
+        assert [h["step"] for h in b["history"]] == [h["step"] for h in a["history"]]
+        assert [h["loss"] for h in b["history"]] == pytest.approx([h["loss"] for h in a["history"]], abs=1e-6)
+    # a checkpoint written for other settings is not used
+    torch.save({"fingerprint": {"steps": 1}}, ckpt)
+    model, data = fresh()
+    calls["n"] = -10**9
+    train(model, data, checkpoint=ckpt, **kw)
+    assert calls["n"] == -10**9 + 40  # started over

@@ -2,7 +2,9 @@
 
 Each grid *cell* is a dict of parameters; its record is written as one JSON file
 ``OUT/<experiment>/cells/<key>.json`` the moment it finishes, so an interrupted run resumes without
-recomputing (``resume=True``, the default). Tables go to ``results.csv`` / ``results.json``, findings
+recomputing (``resume=True``, the default); a training cell also checkpoints its partial state to
+``cells/<key>.ckpt`` about every minute (:meth:`RunContext.checkpoint`), so even a cell cut off midway
+resumes where it stopped. Tables go to ``results.csv`` / ``results.json``, findings
 (memproof :class:`~memproof.results.Result` objects at :attr:`~memproof.results.Level.EMPIRICAL` unless
 certified) to ``findings.json``, plots to ``.png`` and ``.svg`` (matplotlib, Agg backend).
 """
@@ -45,6 +47,16 @@ class RunContext:
     def folder(self, name: str) -> Path:
         path = self.out / name
         path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def checkpoint(self, name: str, cell: dict[str, Any]) -> Path:
+        """Where a long-running cell of experiment ``name`` keeps its partial state (next to the finished cells);
+        without :attr:`resume` an old one is removed first."""
+        folder = self.folder(name) / "cells"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{cell_key(cell)}.ckpt"
+        if not self.resume:
+            path.unlink(missing_ok=True)
         return path
 
     def pick(self, configs: dict[str, Any]) -> Any:

@@ -18,7 +18,9 @@ from __future__ import annotations
 import copy
 import functools
 import math
+import os
 import time
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -124,7 +126,8 @@ def lr_factor(step: int, steps: int) -> float:
 
 def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr: float = 1e-3,
           batch: int = 256, eval_every: int = 500, early_stop: bool = True, target_error: float | None = None,
-          seed: int | Sequence[int] = 42, device: Any = "cpu", time_budget: float | None = None) -> dict[str, Any]:
+          seed: int | Sequence[int] = 42, device: Any = "cpu", time_budget: float | None = None,
+          checkpoint: str | Path | None = None, checkpoint_every: float = 60.0) -> dict[str, Any]:
     """Train with the authors' recipe; returns the history and the final full-set metrics.
 
     ``task="classification"``: cross-entropy, accuracy, early stop at 100 %. ``task="regression"``:
@@ -140,6 +143,12 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
     called directly, without vmap). Training stops
     when every member has stopped; the trained parameters are written back into the given models. The
     return value is then ``{"members": [per-member results], "seconds", "env", "steps_run"}``.
+
+    **Interruption.** With ``checkpoint`` (a file path) the whole training state — weights, Adam and
+    schedule state, batch order and generators, history — is saved there at an evaluation step at most
+    every ``checkpoint_every`` seconds (atomically); a later call with the same arguments resumes from
+    it and ends with the weights an uninterrupted run would have. The file is removed when training
+    ends; one written for other settings is ignored.
     """
     torch = require_torch()
     from torch.func import functional_call, stack_module_state, vmap
@@ -208,9 +217,22 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
     gens = [torch.Generator().manual_seed(s) for s in seeds]
     new_perm = lambda: torch.stack([torch.randperm(T, generator=g) for g in gens]).to(dev)  # noqa: E731
     runs = [{"history": [], "best": None, "steps_run": steps, "stopped": "steps"} for _ in range(E)]
-    t0 = time.perf_counter()
-    perm, pos, step = new_perm(), 0, 0
-    for step in range(1, steps + 1):
+    perm, pos, start, elapsed = new_perm(), 0, 0, 0.0
+    fingerprint = {"steps": steps, "lr": lr, "batch": batch, "eval_every": eval_every, "seeds": seeds, "task": task,
+                   "T": T, "shapes": [list(w.shape) for w in weights]}
+    saved = _load_checkpoint(checkpoint, fingerprint)
+    if saved is not None:
+        with torch.no_grad():
+            for w, v in zip(weights, saved["weights"]):
+                w.copy_(v.to(dev))
+        opt.load_state_dict(saved["opt"])
+        sched.load_state_dict(saved["sched"])
+        for g, state in zip(gens, saved["gens"]):
+            g.set_state(state)
+        perm, pos, start, elapsed, runs = saved["perm"].to(dev), saved["pos"], saved["step"], saved["elapsed"], saved["runs"]
+    t0 = time.perf_counter() - elapsed
+    last_save, step = time.perf_counter(), start
+    for step in range(start + 1, steps + 1):
         if pos + min(batch, T) > T:
             perm, pos = new_perm(), 0
         q, c, y = batch_of(perm[:, pos:pos + batch])
@@ -237,6 +259,12 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
                         run.update(stopped="time_budget", steps_run=step)
             if over or all(run["stopped"] != "steps" for run in runs):
                 break
+            if checkpoint is not None and time.perf_counter() - last_save >= checkpoint_every:
+                _save_checkpoint(checkpoint, {"fingerprint": fingerprint, "weights": [w.detach().cpu() for w in weights],
+                                              "opt": opt.state_dict(), "sched": sched.state_dict(),
+                                              "gens": [g.get_state() for g in gens], "perm": perm.cpu(), "pos": pos,
+                                              "step": step, "elapsed": time.perf_counter() - t0, "runs": runs})
+                last_save = time.perf_counter()
     if E > 1:
         with torch.no_grad():
             for e, m in enumerate(models):
@@ -244,8 +272,27 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
                     p.copy_(params[name][e])
     for run in runs:
         run["final"] = run["history"][-1]
+    if checkpoint is not None:
+        Path(checkpoint).unlink(missing_ok=True)
     seconds = time.perf_counter() - t0
     env = torch_info(dev, dt)
     if single:
         return {**runs[0], "seconds": seconds, "env": env}
     return {"members": runs, "seconds": seconds, "env": env, "steps_run": step}
+
+
+def _save_checkpoint(path: str | Path, state: dict[str, Any]) -> None:
+    """Write ``state`` to ``path`` atomically (a torn write never replaces a good checkpoint)."""
+    torch = require_torch()
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def _load_checkpoint(path: str | Path | None, fingerprint: dict[str, Any]) -> dict[str, Any] | None:
+    """The saved state at ``path`` if it exists and was written for the same settings, else ``None``."""
+    if path is None or not Path(path).exists():
+        return None
+    state = require_torch().load(path, weights_only=True)
+    return state if state.get("fingerprint") == fingerprint else None
