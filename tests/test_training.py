@@ -111,3 +111,12 @@ def test_interrupted_training_resumes_from_its_checkpoint(tmp_path, monkeypatch,
     calls["n"] = -10**9
     train(model, data, checkpoint=ckpt, **kw)
     assert calls["n"] == -10**9 + 40  # started over
+
+
+def test_progress_bar_reports_steps_and_accuracy(capsys):
+    pytest.importorskip("tqdm")
+    data = synthetic_task(12, 2, 4, shared=True, classes=3, seed=0)
+    train(make_model("authors", 4, 3, 1, 2, seed=0, device="cpu"), data, steps=20, batch=4, eval_every=10,
+          early_stop=False, progress=True)
+    err = capsys.readouterr().err
+    assert "10/20" in err and "acc=" in err

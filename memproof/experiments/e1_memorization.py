@@ -89,7 +89,8 @@ def _cell(ctx: RunContext, cfg: dict[str, Any]):
         models = [make_model("authors", cell["d"], cell["classes"], cell["H"], cell["d_h"], seed=s, device=ctx.device)
                   for s in seeds]
         res = train(models, datas, steps=steps_for(cell["T"], cell["sweep"], cfg["steps"]), task=cell["task"], seed=seeds,
-                    device=ctx.device, eval_every=cfg["eval_every"], checkpoint=ctx.checkpoint(NAME, cell))
+                    device=ctx.device, eval_every=cfg["eval_every"], checkpoint=ctx.checkpoint(NAME, cell),
+                    progress=ctx.progress)
         accs = [(m["best"] if cls else m["final"])["acc"] for m in res["members"]]
         memorized = [int(round(a * cell["T"])) for a in accs]
         n_bar = min(cell["n"], cell["d_h"])

@@ -90,7 +90,8 @@ def _train_cell(ctx: RunContext):
         data = synthetic_task(cell["T"], cell["n"], cell["d"], shared=True, classes=cell["classes"], seed=ctx.seed)
         model = make_model("authors", cell["d"], cell["classes"], cell["H"], cell["d"], seed=ctx.seed, device=ctx.device)
         res = train(model, data, steps=cell["steps"], early_stop=False, seed=ctx.seed, device=ctx.device,
-                    eval_every=max(cell["steps"] // 10, 1), checkpoint=ctx.checkpoint(NAME, cell))
+                    eval_every=max(cell["steps"] // 10, 1), checkpoint=ctx.checkpoint(NAME, cell),
+                    progress=ctx.progress)
         with torch.no_grad():
             q = torch.as_tensor(data["queries"], device=ctx.device)
             c = torch.as_tensor(data["contexts"], device=ctx.device).expand(len(q), cell["n"], cell["d"])

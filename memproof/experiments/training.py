@@ -19,6 +19,7 @@ import copy
 import functools
 import math
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -127,7 +128,7 @@ def lr_factor(step: int, steps: int) -> float:
 def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr: float = 1e-3,
           batch: int = 256, eval_every: int = 500, early_stop: bool = True, target_error: float | None = None,
           seed: int | Sequence[int] = 42, device: Any = "cpu", time_budget: float | None = None,
-          checkpoint: str | Path | None = None, checkpoint_every: float = 60.0) -> dict[str, Any]:
+          checkpoint: str | Path | None = None, checkpoint_every: float = 60.0, progress: bool = False) -> dict[str, Any]:
     """Train with the authors' recipe; returns the history and the final full-set metrics.
 
     ``task="classification"``: cross-entropy, accuracy, early stop at 100 %. ``task="regression"``:
@@ -148,7 +149,8 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
     schedule state, batch order and generators, history — is saved there at an evaluation step at most
     every ``checkpoint_every`` seconds (atomically); a later call with the same arguments resumes from
     it and ends with the weights an uninterrupted run would have. The file is removed when training
-    ends; one written for other settings is ignored.
+    ends; one written for other settings is ignored. ``progress`` shows a step bar (tqdm, on stderr) with
+    the members' mean accuracy at each evaluation.
     """
     torch = require_torch()
     from torch.func import functional_call, stack_module_state, vmap
@@ -232,6 +234,7 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
         perm, pos, start, elapsed, runs = saved["perm"].to(dev), saved["pos"], saved["step"], saved["elapsed"], saved["runs"]
     t0 = time.perf_counter() - elapsed
     last_save, step = time.perf_counter(), start
+    bar = _step_bar(steps, start, progress)
     for step in range(start + 1, steps + 1):
         if pos + min(batch, T) > T:
             perm, pos = new_perm(), 0
@@ -244,7 +247,11 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
         sched.step()
         if step % eval_every == 0 or step == steps:
             seconds = time.perf_counter() - t0
-            for run, m in zip(runs, evaluate()):
+            metrics = evaluate()
+            if bar is not None:
+                bar.update(step - bar.n)
+                bar.set_postfix(acc=f"{np.mean([m['acc'] for m in metrics]):.3f}")
+            for run, m in zip(runs, metrics):
                 if run["stopped"] != "steps":
                     continue
                 m.update(step=step, seconds=seconds)
@@ -270,6 +277,8 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
             for e, m in enumerate(models):
                 for name, p in m.named_parameters():
                     p.copy_(params[name][e])
+    if bar is not None:
+        bar.close()
     for run in runs:
         run["final"] = run["history"][-1]
     if checkpoint is not None:
@@ -279,6 +288,17 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
     if single:
         return {**runs[0], "seconds": seconds, "env": env}
     return {"members": runs, "seconds": seconds, "env": env, "steps_run": step}
+
+
+def _step_bar(total: int, initial: int, enabled: bool) -> Any:
+    """A tqdm bar over training steps on stderr, or ``None`` (disabled, or tqdm not installed)."""
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - tqdm comes with the experiments extra
+        return None
+    return tqdm(total=total, initial=initial, desc="steps", unit="step", leave=False, file=sys.stderr)
 
 
 def _save_checkpoint(path: str | Path, state: dict[str, Any]) -> None:
