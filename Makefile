@@ -34,7 +34,7 @@ setup: $(VENV)/.setup-verify
 setup-test: $(VENV)/.setup-test
 
 verify: setup
-	$(VENV)/bin/memproof verify --json $(REPORT)/verify.json --md $(REPORT)/verify.md --graph $(REPORT)/verify.svg
+	$(VENV)/bin/memproof verify --json $(REPORT)/verify.json --md $(REPORT)/verify.md --graph $(REPORT)/verify.svg --findings docs/figures
 
 test: setup-test
 	$(PY) -m pytest -n $(JOBS) -q -m "not slow"

@@ -47,7 +47,8 @@ def _progress(entry) -> None:
 def cmd_verify(args: argparse.Namespace) -> int:
     from .blueprint import exit_code, run_blueprint
     from .blueprint.runner import INTERRUPTED
-    from .report import Report
+    from .errors import InvalidArgumentError
+    from .report import Report, load_findings
     from .results import Level
     from .versions import collect_versions
 
@@ -55,10 +56,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     claims = [c.strip() for c in args.claims.split(",") if c.strip()] if args.claims else None
     require = Level.parse(args.require)
     print(f"memproof verify: {bp.title} (seed {args.seed})", file=sys.stderr)
+    try:
+        findings = tuple(load_findings(*args.findings)) if args.findings else ()
+    except InvalidArgumentError as exc:
+        print(f"memproof: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     entries = run_blueprint(bp, claims=claims, seed=args.seed, quick=args.quick, on_result=_progress)
     code = exit_code(entries, require=require, strict=args.strict)
     report = Report(bp, tuple(entries), seed=args.seed, quick=args.quick, require=require, strict=args.strict,
-                    versions=collect_versions(include_device=False), exit_code=code)
+                    versions=collect_versions(include_device=False), exit_code=code, findings=findings)
     written = []
     if args.json:
         written.append(report.write_json(args.json))
@@ -103,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", type=Path, help="draw the coloured dependency graph here (.svg/.png)")
     p.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
     p.add_argument("--quick", action="store_true", help="small instance sizes")
+    p.add_argument("--findings", type=Path, action="append", metavar="DIR",
+                   help="add the experiments' empirical findings (every findings.json under DIR) to the report")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("versions", help="versions of python, numpy, sympy, python-flint, z3, torch, and the device")

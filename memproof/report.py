@@ -6,7 +6,8 @@ JSON layout (schema ``memproof/schemas/report-v1.json``)::
      "proof": {"title", "source"}, "settings": {"seed", "quick", "require", "strict", "claims"},
      "versions": {...}, "summary": {"proved": .., ...}, "exit_code": 0,
      "claims": [{"id", "title", "kind", "uses", "checker", "planned", "selected",
-                 "established_level", "result": <Result.to_dict()>}]}
+                 "established_level", "result": <Result.to_dict()>}],
+     "findings": [{"source", "result": <Result.to_dict()>}]}   # experiments' empirical findings (1.1)
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from .blueprint.parse import Blueprint
 from .blueprint.runner import ClaimEntry
 from .results import Level, Outcome, Result
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 _EVIDENCE_CHARS = 1500
 
 
@@ -39,6 +40,7 @@ class Report:
     versions: dict[str, str]
     exit_code: int
     created: str = dataclasses.field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
+    findings: tuple[tuple[str, Result], ...] = ()
 
     def summary(self) -> dict[str, int]:
         counts = Counter(e.result.outcome.value for e in self.entries)
@@ -77,6 +79,7 @@ class Report:
                 }
                 for e in self.entries
             ],
+            "findings": [{"source": source, "result": r.to_dict()} for source, r in self.findings],
         }
 
     def write_json(self, path: str | Path) -> Path:
@@ -176,7 +179,40 @@ def to_markdown(report: Report) -> str:
         if r.evidence:
             out += ["", "```json", _clip(json.dumps(r.to_dict()["evidence"], indent=1)), "```"]
         out.append("")
+    out += _findings_markdown(report)
     return "\n".join(out)
+
+
+def _findings_markdown(report: Report) -> list[str]:
+    if not report.findings:
+        return []
+    out = ["## Empirical findings of the experiments", "",
+           "Read from the experiments' `findings.json` files; they are observations about trained or constructed "
+           "models at the stated scope, not steps of the proof, and do not change the exit code.", "",
+           "| finding | statement | scope | level | outcome | source |", "|---|---|---|---|---|---|"]
+    for source, r in report.findings:
+        level = r.level.label if r.level else "—"
+        out.append(f"| {r.claim} | {_cell(r.statement)} | {_cell(r.scope)} | {level} | {r.outcome.value} | {_cell(source)} |")
+    return out + [""]
+
+
+def load_findings(*folders: str | Path) -> list[tuple[str, Result]]:
+    """Every ``findings.json`` under ``folders`` (experiment outputs, or ``docs/figures``) as ``(source, Result)``.
+
+    Raises :class:`~memproof.errors.InvalidArgumentError` for a folder that does not exist or holds none.
+    """
+    from .errors import InvalidArgumentError
+
+    found: list[tuple[str, Result]] = []
+    for folder in folders:
+        root = Path(folder)
+        files = sorted(root.rglob("findings.json")) if root.is_dir() else []
+        if not files:
+            raise InvalidArgumentError("--findings", str(folder), "a folder with experiment outputs (…/<name>/findings.json)",
+                                       hint="run `memproof experiment all --quick --out DIR` first, or pass docs/figures")
+        for path in files:
+            found.extend((str(path), Result.from_dict(d)) for d in json.loads(path.read_text(encoding="utf-8")))
+    return found
 
 
 def _clip(text: str) -> str:

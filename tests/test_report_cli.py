@@ -23,7 +23,7 @@ def report():
 def test_json_report_validates_and_schema_rejects_corruption(report):
     data = json.loads(json.dumps(report.to_dict()))
     validate_report(data)
-    assert data["schema_version"] == "1.0" and data["summary"]["proved"] == 8
+    assert data["schema_version"] == "1.1" and data["findings"] == [] and data["summary"]["proved"] == 8
     assert {c["id"] for c in data["claims"]} == set(LEMMAS.split(","))
     bad = json.loads(json.dumps(data))
     bad["claims"][0]["result"]["outcome"] = "probably"
@@ -77,3 +77,41 @@ def test_cli_list_and_versions(capsys):
     out = capsys.readouterr().out
     for name in ("python", "numpy", "sympy", "python-flint", "z3-solver", "torch", "device"):
         assert name in out
+
+
+def test_cli_verify_adds_experiment_findings_without_changing_the_exit_code(tmp_path, capsys):
+    from memproof.results import Result, Scope
+
+    folder = tmp_path / "out" / "e1"
+    folder.mkdir(parents=True)
+    scope = Scope.instance("tiny run")
+    findings = [Result.proved("E1.heads", "linear in H", Level.EMPIRICAL, scope),
+                Result.refuted("E1.head_size", "flat beyond d_h = n", Level.EMPIRICAL, scope, counterexample={"points": [1, 2]})]
+    (folder / "findings.json").write_text(json.dumps([f.to_dict() for f in findings]))
+    paths = {k: tmp_path / f"r.{k}" for k in ("json", "md")}
+    code = main(["verify", "--claims", "L2", "--quick", "--findings", str(tmp_path / "out"), "--json", str(paths["json"]),
+                 "--md", str(paths["md"])])
+    assert code == 0  # a refuted empirical finding is reported, not a refuted claim of the proof
+    data = json.loads(paths["json"].read_text())
+    assert [(f["result"]["claim"], f["result"]["outcome"]) for f in data["findings"]] == [("E1.heads", "proved"),
+                                                                                          ("E1.head_size", "refuted")]
+    assert data["findings"][0]["source"].endswith("e1/findings.json")
+    md = paths["md"].read_text()
+    assert "## Empirical findings of the experiments" in md and "| E1.head_size | flat beyond d_h = n |" in md
+    bad = json.loads(paths["json"].read_text())
+    del bad["findings"][0]["source"]
+    with pytest.raises(jsonschema.ValidationError):
+        validate_report(bad)
+    assert main(["verify", "--claims", "L2", "--quick", "--findings", str(tmp_path / "nothing-here")]) == 3
+    assert "--findings" in capsys.readouterr().err
+
+
+def test_shipped_experiment_findings_load():
+    from pathlib import Path
+
+    from memproof.report import load_findings
+
+    found = load_findings(Path(__file__).resolve().parents[1] / "docs" / "figures")
+    claims = {r.claim for _, r in found}
+    assert {"E1.heads", "E1.context", "E1.head_size", "CVT", "TORCH.agree"} <= claims
+    assert all(r.outcome.value in ("proved", "refuted") and r.level is not None for _, r in found)
