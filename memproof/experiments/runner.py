@@ -100,14 +100,20 @@ def cell_key(cell: dict[str, Any]) -> str:
     return f"{readable}_{digest}"
 
 
-def _progress(iterable: Iterable[Any], total: int, desc: str, enabled: bool) -> Iterable[Any]:
+def progress_bar(enabled: bool, **kw: Any) -> Any:
+    """A transient tqdm bar on stderr (``kw`` go to tqdm), or ``None`` when disabled or tqdm is not installed."""
     if not enabled:
-        return iterable
+        return None
     try:
         from tqdm import tqdm
-    except ImportError:  # pragma: no cover
-        return iterable
-    return tqdm(iterable, total=total, desc=desc, file=sys.stderr, leave=False)
+    except ImportError:  # pragma: no cover - tqdm comes with the experiments extra
+        return None
+    return tqdm(file=sys.stderr, leave=False, **kw)
+
+
+def _progress(iterable: Iterable[Any], total: int, desc: str, enabled: bool) -> Iterable[Any]:
+    bar = progress_bar(enabled, iterable=iterable, total=total, desc=desc)
+    return iterable if bar is None else bar
 
 
 def run_cells(ctx: RunContext, name: str, cells: list[dict[str, Any]], fn: Callable[[dict[str, Any]], dict[str, Any]],

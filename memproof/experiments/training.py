@@ -19,7 +19,6 @@ import copy
 import functools
 import math
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -30,6 +29,7 @@ from ..errors import InvalidArgumentError
 from ..positional import sinusoidal_encoding
 
 from ..torchpath.env import require_torch, resolve_device, torch_info
+from .runner import progress_bar
 
 
 def synthetic_task(T: int, n: int, d: int, *, shared: bool, classes: int | None, seed: int) -> dict[str, np.ndarray]:
@@ -234,7 +234,7 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
         perm, pos, start, elapsed, runs = saved["perm"].to(dev), saved["pos"], saved["step"], saved["elapsed"], saved["runs"]
     t0 = time.perf_counter() - elapsed
     last_save, step = time.perf_counter(), start
-    bar = _step_bar(steps, start, progress)
+    bar = progress_bar(progress, total=steps, initial=start, desc="steps", unit="step")
     for step in range(start + 1, steps + 1):
         if pos + min(batch, T) > T:
             perm, pos = new_perm(), 0
@@ -288,17 +288,6 @@ def train(model: Any, data: Any, *, steps: int, task: str = "classification", lr
     if single:
         return {**runs[0], "seconds": seconds, "env": env}
     return {"members": runs, "seconds": seconds, "env": env, "steps_run": step}
-
-
-def _step_bar(total: int, initial: int, enabled: bool) -> Any:
-    """A tqdm bar over training steps on stderr, or ``None`` (disabled, or tqdm not installed)."""
-    if not enabled:
-        return None
-    try:
-        from tqdm import tqdm
-    except ImportError:  # pragma: no cover - tqdm comes with the experiments extra
-        return None
-    return tqdm(total=total, initial=initial, desc="steps", unit="step", leave=False, file=sys.stderr)
 
 
 def _save_checkpoint(path: str | Path, state: dict[str, Any]) -> None:
