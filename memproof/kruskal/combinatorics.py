@@ -79,11 +79,6 @@ def laplace_tables(a: int, smax: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return ri, sub, toff, nC, moff
 
 
-def sweep_minor_count(k: int, n: int) -> int:
-    """Number of square minors of a ``k × (n-k)`` tableau, counting the empty one: ``C(n, k)``."""
-    return math.comb(n, k)
-
-
 def sweep_work(a: int, b: int) -> int:
     """Multiply-adds of the Laplace sweep of an ``a × b`` tableau: ``Σ_s s·C(a, s)·C(b, s)``."""
     return sum(s * math.comb(a, s) * math.comb(b, s) for s in range(1, min(a, b) + 1))

@@ -318,11 +318,10 @@ def kruskal_rank(a: Any, axis: str = "rows", *, mode: str = "auto", at_least: in
         pair = _parallel_pair(fam, p)
         if pair is not None:
             set_upper(pair)
-    rank_p = None
     if upper > 1 and N * dim > 20_000_000:
         notes.append(f"rank mod p and tableau circuits skipped for a {N}x{dim} family (size)")
     elif upper > 1:
-        rank_p, S = _rank_circuit(fam, p)
+        _, S = _rank_circuit(fam, p)
         if S is not None:
             set_upper(S)
         if upper > 2 and N * dim <= 4_000_000:
