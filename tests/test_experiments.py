@@ -129,6 +129,7 @@ def test_e1_trend_judges_refute_what_they_should():
     assert flat_beyond(xs, np.array([1.0, 5, 9, 9.5]), se, knee=4)["holds"]
     assert not flat_beyond(xs, np.array([1.0, 5, 9, 20]), se, knee=4)["holds"]  # still growing past the knee
     assert not flat_beyond(xs, np.array([9.0, 9, 9, 9]), se, knee=4)["holds"]  # never grew
+    assert not flat_beyond(xs, np.array([1.0, 12, 5, 5]), se, knee=4)["holds"]  # peaked below the knee, then fell
 
 
 def test_overrides_replace_config_keys_and_refuse_unknown(tmp_path):

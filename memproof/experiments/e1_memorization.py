@@ -135,19 +135,23 @@ def grows_monotonically(xs: np.ndarray, ys: np.ndarray, se: np.ndarray, z: float
 
 
 def flat_beyond(xs: np.ndarray, ys: np.ndarray, se: np.ndarray, knee: float, z: float = 2.0) -> dict[str, Any]:
-    """The paper's "grows with d_h only up to d_h ≈ n": growth from the smallest x to ``knee`` (more than ``z``
-    combined standard errors) and no significant change beyond it.
+    """The paper's "grows with d_h only up to d_h ≈ n": monotone growth (:func:`grows_monotonically`) from the
+    smallest x to ``knee`` and no change beyond it by more than ``z`` combined standard errors.
 
     >>> flat_beyond(np.array([1, 4, 8]), np.array([10., 30, 31]), np.array([1., 1, 1]), knee=4)["holds"]
     True
     >>> flat_beyond(np.array([1, 4, 8]), np.array([10., 30, 45]), np.array([1., 1, 1]), knee=4)["holds"]
     False
+    >>> flat_beyond(np.array([1, 2, 4, 8]), np.array([10., 40, 20, 21]), np.array([1., 1, 1, 1]), knee=4)["holds"]
+    False
     """
     k = int(np.argmin(np.abs(xs - knee)))
-    growth = float((ys[k] - ys[0]) / max(np.hypot(se[0], se[k]), 1e-12))
+    up_to = grows_monotonically(xs[:k + 1], ys[:k + 1], se[:k + 1], z)
     beyond = [float((ys[j] - ys[k]) / max(np.hypot(se[j], se[k]), 1e-12)) for j in range(k + 1, len(xs))]
     flat = all(abs(b) <= z for b in beyond)
-    return {"holds": bool(growth > z and flat), "growth_to_knee_z": growth, "beyond_knee_z": beyond, "knee": float(xs[k])}
+    return {"holds": bool(up_to["holds"] and flat), "growth_to_knee_z": up_to["overall_gain_z"],
+            "worst_step_to_knee_z": up_to["worst_step_z"], "steps_to_knee_z": up_to["steps_z"],
+            "beyond_knee_z": beyond, "knee": float(xs[k])}
 
 
 def run(ctx: RunContext) -> ExperimentOutput:
@@ -200,7 +204,7 @@ def _findings(sweeps: dict[str, list[dict[str, Any]]], fits: dict[str, dict[str,
         knee = sweeps["head_size"][0]["cell"]["n"]
         f = flat_beyond(*_points(sweeps["head_size"], "d_h"), knee=knee)
         findings.append(verdict("E1.head_size", f["holds"], f"memorized examples grow with d_h only up to d_h ≈ n = {knee} "
-                                f"(paper); growth to the knee {f['growth_to_knee_z']:+.1f} SE, beyond it "
+                                f"(paper); growth to the knee {f['growth_to_knee_z']:+.1f} SE (worst step {f['worst_step_to_knee_z']:+.1f}), beyond it "
                                 f"{', '.join(f'{b:+.1f}' for b in f['beyond_knee_z']) or 'no points'} SE",
                                 {**f, "points": _pairs(sweeps["head_size"], "d_h")}))
     return findings
