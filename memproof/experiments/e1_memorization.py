@@ -220,12 +220,18 @@ def _figure(sweeps: dict[str, list[dict[str, Any]]], fits: dict[str, dict[str, f
     fig.suptitle(title, fontsize=9)
     for ax, (s, rs) in zip(axes[0], sweeps.items()):
         xs, ys, se = _points(rs, XKEY[s])
+        ordered = sorted(rs, key=lambda r: r["cell"][XKEY[s]])
+        runs = [(x, m) for x, r in zip(xs, ordered) for m in r["memorized_per_seed"]]
+        ax.plot(*zip(*runs), ".", color="C0", alpha=0.3, ms=4, label="each seed")
         ax.errorbar(xs, ys, yerr=se, fmt="o-", capsize=3, label=f"trained, T={rs[0]['cell']['T']}")
-        theorem = [r["theorem_T"] for r in sorted(rs, key=lambda r: r["cell"][XKEY[s]])]
+        theorem = [r["theorem_T"] for r in ordered]
         ax.plot(xs, theorem, "k--", lw=1, label="H(n̄−1)+1")
         if s in fits:
             f = fits[s]
             ax.plot(xs, f["slope"] * xs + f["intercept"], ":", color="C3", label=f"fit R²={f['r2']:.3f}")
+        if s in ("context", "head_size"):  # powers of two
+            ax.set_xscale("log", base=2)
+            ax.set_xticks(xs, [f"{x:g}" for x in xs])
         ax.set_xlabel(XKEY[s])
         ax.set_ylabel("examples memorized")
         ax.set_title(s.replace("_", " "), fontsize=9)
