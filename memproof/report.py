@@ -21,6 +21,7 @@ from typing import Any
 
 from .blueprint.parse import Blueprint
 from .blueprint.runner import ClaimEntry
+from .errors import InvalidArgumentError
 from .results import Level, Outcome, Result
 
 SCHEMA_VERSION = "1.1"
@@ -201,8 +202,6 @@ def load_findings(*folders: str | Path) -> list[tuple[str, Result]]:
 
     Raises :class:`~memproof.errors.InvalidArgumentError` for a folder that does not exist or holds none.
     """
-    from .errors import InvalidArgumentError
-
     found: list[tuple[str, Result]] = []
     for folder in folders:
         root = Path(folder)

@@ -68,7 +68,8 @@ def _cell(ctx: RunContext, cfg: dict[str, Any]):
                     device=ctx.device, eval_every=cfg["eval_every"], time_budget=cfg["time_budget"])
         reached = res["final"]["max_error"] <= TARGET
         t_c = float(np.median(runs[1:]))
-        return {"T": T, "construct_seconds": t_c, "construct_seconds_runs": runs[1:], "construct_numpy_seconds": t_np, "construct_max_error": built.max_abs_error,
+        return {"T": T, "construct_seconds": t_c, "construct_seconds_runs": runs[1:], "construct_numpy_seconds": t_np,
+                "construct_max_error": built.max_abs_error,
                 "construct_numpy_max_error": ref.max_abs_error, "train_reached": reached, "train_seconds": res["seconds"],
                 "train_steps": res["steps_run"], "train_stopped": res["stopped"], "train_best_max_error": res["best"]["max_error"],
                 "train_final_mse": res["final"]["loss"], "ratio": res["seconds"] / t_c, "ratio_is_lower_bound": not reached,

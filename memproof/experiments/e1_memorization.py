@@ -112,10 +112,19 @@ def standard_error(values: list[float]) -> float:
     return float(np.std(values, ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
 
 
+def _sorted(rs: list[dict[str, Any]], x: str) -> list[dict[str, Any]]:
+    return sorted(rs, key=lambda r: r["cell"][x])
+
+
 def _points(rs: list[dict[str, Any]], x: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rs = sorted(rs, key=lambda r: r["cell"][x])
+    rs = _sorted(rs, x)
     return (np.array([r["cell"][x] for r in rs], float), np.array([r["memorized"] for r in rs], float),
             np.array([r["memorized_se"] for r in rs], float))
+
+
+def _z(ys: np.ndarray, se: np.ndarray, i: int, j: int) -> float:
+    """``ys[j] − ys[i]`` in combined standard errors."""
+    return float((ys[j] - ys[i]) / max(np.hypot(se[i], se[j]), 1e-12))
 
 
 def grows_monotonically(xs: np.ndarray, ys: np.ndarray, se: np.ndarray, z: float = 2.0) -> dict[str, Any]:
@@ -127,9 +136,8 @@ def grows_monotonically(xs: np.ndarray, ys: np.ndarray, se: np.ndarray, z: float
     >>> grows_monotonically(np.array([1, 2, 3]), np.array([5., 9, 5.]), np.array([1., 1, 1]))["holds"]
     False
     """
-    steps = [(float(xs[i]), float(xs[i + 1]), float((ys[i + 1] - ys[i]) / max(np.hypot(se[i], se[i + 1]), 1e-12)))
-             for i in range(len(xs) - 1)]
-    gain = float((ys[-1] - ys[0]) / max(np.hypot(se[0], se[-1]), 1e-12))
+    steps = [(float(xs[i]), float(xs[i + 1]), _z(ys, se, i, i + 1)) for i in range(len(xs) - 1)]
+    gain = _z(ys, se, 0, len(ys) - 1)
     worst = min((s[2] for s in steps), default=0.0)
     return {"holds": bool(worst >= -z and gain > z), "worst_step_z": worst, "overall_gain_z": gain, "steps_z": steps}
 
@@ -147,7 +155,7 @@ def flat_beyond(xs: np.ndarray, ys: np.ndarray, se: np.ndarray, knee: float, z: 
     """
     k = int(np.argmin(np.abs(xs - knee)))
     up_to = grows_monotonically(xs[:k + 1], ys[:k + 1], se[:k + 1], z)
-    beyond = [float((ys[j] - ys[k]) / max(np.hypot(se[j], se[k]), 1e-12)) for j in range(k + 1, len(xs))]
+    beyond = [_z(ys, se, k, j) for j in range(k + 1, len(xs))]
     flat = all(abs(b) <= z for b in beyond)
     return {"holds": bool(up_to["holds"] and flat), "growth_to_knee_z": up_to["overall_gain_z"],
             "worst_step_to_knee_z": up_to["worst_step_z"], "steps_to_knee_z": up_to["steps_z"],
@@ -211,7 +219,7 @@ def _findings(sweeps: dict[str, list[dict[str, Any]]], fits: dict[str, dict[str,
 
 
 def _pairs(rs: list[dict[str, Any]], x: str) -> list[list[float]]:
-    return [[r["cell"][x], r["memorized"], r["memorized_se"]] for r in sorted(rs, key=lambda r: r["cell"][x])]
+    return [[r["cell"][x], r["memorized"], r["memorized_se"]] for r in _sorted(rs, x)]
 
 
 def _figure(sweeps: dict[str, list[dict[str, Any]]], fits: dict[str, dict[str, float]], title: str) -> Any:
@@ -220,7 +228,7 @@ def _figure(sweeps: dict[str, list[dict[str, Any]]], fits: dict[str, dict[str, f
     fig.suptitle(title, fontsize=9)
     for ax, (s, rs) in zip(axes[0], sweeps.items()):
         xs, ys, se = _points(rs, XKEY[s])
-        ordered = sorted(rs, key=lambda r: r["cell"][XKEY[s]])
+        ordered = _sorted(rs, XKEY[s])
         runs = [(x, m) for x, r in zip(xs, ordered) for m in r["memorized_per_seed"]]
         ax.plot(*zip(*runs), ".", color="C0", alpha=0.3, ms=4, label="each seed")
         ax.errorbar(xs, ys, yerr=se, fmt="o-", capsize=3, label=f"trained, T={rs[0]['cell']['T']}")

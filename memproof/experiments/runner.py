@@ -49,12 +49,16 @@ class RunContext:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
+    def cells_folder(self, name: str) -> Path:
+        """``OUT/<name>/cells``: one file per finished cell, and the partial state of a running one."""
+        path = self.folder(name) / "cells"
+        path.mkdir(exist_ok=True)
+        return path
+
     def checkpoint(self, name: str, cell: dict[str, Any]) -> Path:
         """Where a long-running cell of experiment ``name`` keeps its partial state (next to the finished cells);
         without :attr:`resume` an old one is removed first."""
-        folder = self.folder(name) / "cells"
-        folder.mkdir(exist_ok=True)
-        path = folder / f"{cell_key(cell)}.ckpt"
+        path = self.cells_folder(name) / f"{cell_key(cell)}.ckpt"
         if not self.resume:
             path.unlink(missing_ok=True)
         return path
@@ -123,8 +127,7 @@ def run_cells(ctx: RunContext, name: str, cells: list[dict[str, Any]], fn: Calla
     A record is ``{"cell": cell, **fn(cell), "seconds": …}``; ``counter`` (if given) counts
     ``computed`` and ``reused`` cells.
     """
-    folder = ctx.folder(name) / "cells"
-    folder.mkdir(exist_ok=True)
+    folder = ctx.cells_folder(name)
     records = []
     counter = counter if counter is not None else {}
     for cell in _progress(cells, len(cells), name, ctx.progress):

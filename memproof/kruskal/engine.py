@@ -195,18 +195,17 @@ def _parallel_pair(fam: VectorFamily, p: int) -> list[int] | None:
     return None
 
 
-def _rank_circuit(fam: VectorFamily, p: int) -> tuple[int, list[int] | None]:
-    """Rank mod p of all vectors and, when below min(N, dim), a dependent set (basis + one vector)."""
+def _rank_circuit(fam: VectorFamily, p: int) -> list[int] | None:
+    """A dependent set (basis + one vector) when the rank mod p of all vectors is below min(N, dim), else None."""
     m = fam.mod_p(p)
-    r = rank_mod(m, p)
-    if r >= min(fam.N, fam.dim):
-        return r, None
+    if rank_mod(m, p) >= min(fam.N, fam.dim):
+        return None
     basis, nonbasis, _, _ = tableau(np.ascontiguousarray(m.T), p)
     for j in nonbasis[:3]:
         S = sorted(basis + [j])
         if fam.null_vector(S) is not None:
-            return r, S
-    return r, None
+            return S
+    return None
 
 
 def _tableau_circuits(fam: VectorFamily, p: int, bases: int, seed: int, below: int) -> list[int] | None:
@@ -321,7 +320,7 @@ def kruskal_rank(a: Any, axis: str = "rows", *, mode: str = "auto", at_least: in
     if upper > 1 and N * dim > 20_000_000:
         notes.append(f"rank mod p and tableau circuits skipped for a {N}x{dim} family (size)")
     elif upper > 1:
-        _, S = _rank_circuit(fam, p)
+        S = _rank_circuit(fam, p)
         if S is not None:
             set_upper(S)
         if upper > 2 and N * dim <= 4_000_000:
