@@ -15,8 +15,8 @@ UNKNOWN with the certified interval and sampling evidence (never PROVED by sampl
 :func:`check_a1_targeted` checks only the subsets the construction (theorem.md §6) uses for a given
 partition ``[T] = N_1 ⊔ ... ⊔ N_H`` — cheap at any T.
 
-``check_A1(ctx)``, ``check_A2(ctx)``, ``check_A3(ctx)`` are the proof-graph checkers: they check the
-assumption on the proof's instances — the datasets that the step checkers construct and certify.
+The proof-graph checkers of the paper's A1–A3 (on the proof's instances) live with the paper, in
+``proofs/mahdavi2024/checkers/assumptions.py``.
 
 >>> import numpy as np
 >>> from memproof.data import Dataset
@@ -288,39 +288,6 @@ def check_a3(ds: Dataset, *, mode: str = "auto", budget: float | None = None, sa
     return _kr_result("A3", A3_STATEMENT, kr, ds.n, {"vectors": "e_t + (e_t + Σ_i E_t[i]) / (n+1)"})
 
 
-# ------------------------------------------------------------------------------------------ graph checkers
-def _instances(ctx) -> list[tuple[str, Dataset]]:
-    """The proof's instances: the datasets the step checkers construct and certify (S1–S8, T1)."""
-    from .construction.steps import constructed_instances
-
-    return [(inst.label, Dataset(inst.queries, inst.contexts, inst.labels))
-            for inst in constructed_instances(ctx.seed, ctx.quick)]
 
 
-def _graph_check(claim: str, statement: str, fn, ctx) -> Result:
-    t0 = time.perf_counter()
-    parts = []
-    for name, ds in _instances(ctx):
-        r = fn(ds)
-        parts.append(r.replace(statement=f"{claim} on {name}", scope=Scope.instance(f"{name}; {SCOPE_TEXT}")))
-    return Result.combine(claim, statement + " — on the proof's instances", parts,
-                          scope=Scope.instance(f"the datasets of the constructed instances (S1–S8, T1); {SCOPE_TEXT}"),
-                          seed=ctx.seed, seconds=time.perf_counter() - t0)
-
-
-def check_A1(ctx) -> Result:
-    """Proof-graph checker for A1 (generated instances; each exhaustive at level n)."""
-    return _graph_check("A1", A1_STATEMENT, lambda ds: check_a1(ds, budget=2.0, samples=200, seed=ctx.seed), ctx)
-
-
-def check_A2(ctx) -> Result:
-    """Proof-graph checker for A2 (generated instances)."""
-    return _graph_check("A2", A2_STATEMENT, check_a2, ctx)
-
-
-def check_A3(ctx) -> Result:
-    """Proof-graph checker for A3 (generated instances)."""
-    return _graph_check("A3", A3_STATEMENT, lambda ds: check_a3(ds, budget=2.0, samples=200, seed=ctx.seed), ctx)
-
-
-__all__ = ["check_a1", "check_a1_targeted", "require_used_assumptions", "check_a2", "check_a3", "a3_family", "check_A1", "check_A2", "check_A3"]
+__all__ = ["check_a1", "check_a1_targeted", "require_used_assumptions", "check_a2", "check_a3", "a3_family"]

@@ -1,7 +1,7 @@
 """The ``memproof`` command: ``list``, ``verify``, ``versions`` (and subcommands of other modules).
 
 Exit codes of ``verify``: 0 all requirements met, 1 something refuted, 2 unknown or below the
-required level, 3 internal error.
+required level, 3 error (a checker failed, or the blueprint disagrees with its checkers' declarations).
 """
 from __future__ import annotations
 
@@ -17,17 +17,23 @@ EXIT_OK, EXIT_REFUTED, EXIT_UNDECIDED, EXIT_ERROR = 0, 1, 2, 3
 
 
 def _blueprint(args: argparse.Namespace):
-    from .blueprint import default_blueprint_path, load_blueprint
+    """``(blueprint, origin)``: the proof named by ``--proof``, else the default one, and where it came from."""
+    from .blueprint import load_blueprint, locate_proof
 
-    return load_blueprint(args.proof or default_blueprint_path())
+    if args.proof:
+        return load_blueprint(args.proof), "--proof"
+    folder, origin = locate_proof()
+    return load_blueprint(folder), origin
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from .blueprint import dependency_graph
+    from .blueprint import bind, dependency_graph, load_registry
 
-    bp = _blueprint(args)
+    bp, origin = _blueprint(args)
     dependency_graph(bp)  # validates: dangling ids, cycles
-    print(f"{bp.title}\n{bp.source}\n")
+    bound = bind(bp, load_registry(bp.source))  # validates: statements, premises, checkers as declared
+    print(f"{bp.title}\n{bp.source} (resolved from {origin}; checkers from its checkers/ registry, "
+          f"{len(bound)} claims bound to their declared statements)\n")
     width = max(len(c.id) for c in bp.claims)
     for c in bp.claims:
         how = c.checker or f"not yet checked ({c.planned or 'no checker'})"
@@ -39,20 +45,25 @@ def cmd_list(args: argparse.Namespace) -> int:
 def _progress(entry) -> None:
     r = entry.result
     level = r.level.label if r.level else "-"
-    est = f" (established: {entry.established.label})" if entry.established and entry.established != r.level else ""
+    scope = r.scope.kind.value if r.outcome.value == "proved" else "-"
+    est = ""
+    if entry.established and (entry.established != r.level or entry.established_scope != r.scope.kind):
+        est = f" (established: {entry.established.label}, {entry.established_scope.value})"
     note = "" if r.outcome.value == "proved" else f" — {r.reason}"
-    print(f"  {entry.claim.id:<4} {r.outcome.value:<8} {level:<9}{est} {r.seconds:6.2f} s{note}", file=sys.stderr, flush=True)
+    print(f"  {entry.claim.id:<4} {r.outcome.value:<8} {level:<9} {scope:<9}{est} {r.seconds:6.2f} s{note}",
+          file=sys.stderr, flush=True)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from .blueprint import exit_code, run_blueprint
+    from .blueprint.context import SharedCosts
     from .blueprint.runner import INTERRUPTED
     from .errors import InvalidArgumentError
     from .report import Report, load_findings
     from .results import Level
     from .versions import collect_versions
 
-    bp = _blueprint(args)
+    bp, _ = _blueprint(args)
     claims = [c.strip() for c in args.claims.split(",") if c.strip()] if args.claims else None
     require = Level.parse(args.require)
     print(f"memproof verify: {bp.title} (seed {args.seed})", file=sys.stderr)
@@ -61,10 +72,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     except InvalidArgumentError as exc:
         print(f"memproof: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    entries = run_blueprint(bp, claims=claims, seed=args.seed, quick=args.quick, on_result=_progress)
+    costs = SharedCosts()
+    entries = run_blueprint(bp, claims=claims, seed=args.seed, quick=args.quick, on_result=_progress, costs=costs)
     code = exit_code(entries, require=require, strict=args.strict)
     report = Report(bp, tuple(entries), seed=args.seed, quick=args.quick, require=require, strict=args.strict,
-                    versions=collect_versions(include_device=False), exit_code=code, findings=findings)
+                    versions=collect_versions(include_device=False), exit_code=code, findings=findings,
+                    shared_seconds=dict(costs.seconds))
     written = []
     if args.json:
         written.append(report.write_json(args.json))
@@ -102,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="check the proof's claims in dependency order and write a report")
     p.add_argument("--proof", type=Path, help="blueprint file or folder (default: proofs/mahdavi2024)")
     p.add_argument("--claims", help="comma-separated claim ids (their premises are checked too)")
-    p.add_argument("--require", default="empirical", help="minimum level: exact, rigorous, smt, symbolic, empirical")
+    p.add_argument("--require", default="empirical", help="minimum level: formal, exact, rigorous, smt, symbolic, empirical")
     p.add_argument("--strict", action="store_true", help="claims without a checker yet also count as not established")
     p.add_argument("--json", type=Path, help="write the JSON report here")
     p.add_argument("--md", type=Path, help="write the Markdown report here")

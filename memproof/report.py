@@ -2,11 +2,12 @@
 
 JSON layout (schema ``memproof/schemas/report-v1.json``)::
 
-    {"schema": "memproof-report", "schema_version": "1.0", "memproof_version": ..., "created": ...,
+    {"schema": "memproof-report", "schema_version": "1.2", "memproof_version": ..., "created": ...,
      "proof": {"title", "source"}, "settings": {"seed", "quick", "require", "strict", "claims"},
      "versions": {...}, "summary": {"proved": .., ...}, "exit_code": 0,
      "claims": [{"id", "title", "kind", "uses", "checker", "planned", "selected",
-                 "established_level", "result": <Result.to_dict()>}],
+                 "established_level", "established_scope", "result": <Result.to_dict()>}],
+     "shared_seconds": {"what": seconds},    # work several claims share, charged to none of them (1.2)
      "findings": [{"source", "result": <Result.to_dict()>}]}   # experiments' empirical findings (1.1)
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .blueprint.runner import ClaimEntry
 from .errors import InvalidArgumentError
 from .results import Level, Outcome, Result
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 _EVIDENCE_CHARS = 1500
 
 
@@ -42,6 +43,7 @@ class Report:
     exit_code: int
     created: str = dataclasses.field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
     findings: tuple[tuple[str, Result], ...] = ()
+    shared_seconds: dict[str, float] = dataclasses.field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
         counts = Counter(e.result.outcome.value for e in self.entries)
@@ -76,10 +78,12 @@ class Report:
                     "planned": e.claim.planned,
                     "selected": e.selected,
                     "established_level": e.established.label if e.established else None,
+                    "established_scope": e.established_scope.value if e.established_scope else None,
                     "result": e.result.to_dict(),
                 }
                 for e in self.entries
             ],
+            "shared_seconds": {k: round(v, 6) for k, v in self.shared_seconds.items()},
             "findings": [{"source": source, "result": r.to_dict()} for source, r in self.findings],
         }
 
@@ -118,11 +122,19 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def _level(entry: ClaimEntry) -> str:
-    own = entry.result.level.label if entry.result.level else "—"
-    if entry.established and entry.result.level and entry.established < entry.result.level:
-        return f"{own} (via premises: {entry.established.label})"
-    return own
+def _own(entry: ClaimEntry) -> str:
+    """``level · scope`` of the claim's own result (what establishes it)."""
+    r = entry.result
+    if r.outcome is not Outcome.PROVED or r.level is None:
+        return "—"
+    return f"{r.level.label} · {r.scope.kind.value}"
+
+
+def _through_premises(entry: ClaimEntry) -> str:
+    """``level · scope`` as established through the premises (weakest level, narrowest scope)."""
+    if entry.established is None or entry.established_scope is None:
+        return "—"
+    return f"{entry.established.label} · {entry.established_scope.value}"
 
 
 _PARTS_SHOWN = 4
@@ -154,17 +166,23 @@ def to_markdown(report: Report) -> str:
         "- outcomes: " + ", ".join(f"{k} {v}" for k, v in s.items() if v),
         "- versions: " + ", ".join(f"{k} {v}" for k, v in report.versions.items() if v != "not installed"),
         "",
-        "Levels, strongest first: exact > rigorous > SMT > symbolic > empirical. "
-        "A claim is established at the weakest level among itself and its premises.",
+        "Levels, strongest first: formal > exact > rigorous > SMT > symbolic > empirical; scopes, widest first: "
+        "universal > box > instance. *Own* is what establishes the claim itself; *through premises* is the weakest "
+        "level and the narrowest scope along the claim and everything it rests on. *Scope* names every object the "
+        "claim's own result is about.",
         "",
-        "| claim | statement | scope | level | outcome | time |",
-        "|---|---|---|---|---|---|",
+        "| claim | title | own level · scope | through premises | outcome | scope | time |",
+        "|---|---|---|---|---|---|---|",
     ]
     for e in report.entries:
         r = e.result
         outcome = r.outcome.value if r.outcome is Outcome.PROVED else f"{r.outcome.value}: {r.reason}"
-        scope = "—" if r.outcome is Outcome.SKIPPED else r.scope
-        out.append(f"| {e.claim.id} | {_cell(e.claim.title)} | {_cell(scope)} | {_cell(_level(e))} | {_cell(outcome)} | {r.seconds:.2f} s |")
+        scope = "—" if r.outcome is not Outcome.PROVED else r.scope
+        out.append(f"| {e.claim.id} | {_cell(e.claim.title)} | {_own(e)} | {_through_premises(e)} | {_cell(outcome)} "
+                   f"| {_cell(scope)} | {r.seconds:.2f} s |")
+    if report.shared_seconds:
+        out += ["", "Shared work, charged to none of the claims: "
+                + "; ".join(f"{what}: {sec:.2f} s" for what, sec in report.shared_seconds.items()) + "."]
     out += ["", "## Evidence", ""]
     for e in report.entries:
         r = e.result

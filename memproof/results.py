@@ -9,10 +9,18 @@ A :class:`Result` is what every checker returns. It is never a bare boolean:
 - **evidence** — JSON data sufficient to re-check it without memproof (rational strings, ball
   strings, SMT-LIB text, witness subsets, seeds).
 
-A result may rest on *parts* (sub-results). A part's ``role`` is ``"proof"`` (the claim rests on it:
-the claim's level is the weakest level among its proof parts) or ``"corroboration"`` (instance checks
-that must not fail, but do not lower the level). Asking for the truth of an undecided result raises
-:class:`~memproof.errors.UndecidedError` (as SymPy relations do).
+A result may rest on *parts* (sub-results). A part's ``role`` says what it establishes
+(``shared/spec/trust.md``: a scope belongs to the part that establishes the *whole* statement):
+
+- ``"proof"`` — the proof parts *together* establish the whole statement: the claim's level is the
+  weakest level and its scope the narrowest scope among them (several instance parts: the claim is
+  about all of those instances, each named in the scope);
+- ``"step"`` — one step of the argument (an identity, an inequality) with its own statement and
+  scope; it must hold, but it never lends its level or scope to the claim;
+- ``"corroboration"`` — further checks that must not fail, and do not lower the level.
+
+Asking for the truth of an undecided result raises :class:`~memproof.errors.UndecidedError` (as
+SymPy relations do).
 
 >>> r = Result.proved("X1", "1 + 1 = 2", Level.EXACT, Scope.universal())
 >>> bool(r), r.level.name
@@ -43,6 +51,7 @@ class Level(enum.IntEnum):
     SMT = 3  #: z3 / cvc5 decided the (negated) statement unsatisfiable
     RIGOROUS = 4  #: ball / interval enclosures (python-flint arb)
     EXACT = 5  #: rational or modular arithmetic (python-flint fmpz/fmpq/nmod)
+    FORMAL = 6  #: a Coq lemma checked by Coq's kernel (``Print Assumptions`` within the allow-list)
 
     @classmethod
     def parse(cls, value: str | "Level") -> "Level":
@@ -77,6 +86,11 @@ class ScopeKind(str, enum.Enum):
     BOX = "box"
     UNIVERSAL = "universal"
 
+    @property
+    def breadth(self) -> int:
+        """0 instance, 1 box, 2 universal (for comparing scopes)."""
+        return _SCOPE_ORDER[self]
+
 
 _SCOPE_ORDER = {ScopeKind.INSTANCE: 0, ScopeKind.BOX: 1, ScopeKind.UNIVERSAL: 2}
 
@@ -108,9 +122,19 @@ class Scope:
         return _SCOPE_ORDER[self.kind] > _SCOPE_ORDER[other.kind]
 
     @staticmethod
-    def widest(scopes: Iterable["Scope"]) -> "Scope":
-        """The widest of ``scopes`` (universal > box > instance; first one on ties)."""
-        return max(scopes, key=lambda s: _SCOPE_ORDER[s.kind])
+    def narrowest(scopes: Iterable["Scope"]) -> "Scope":
+        """What a conjunction of results is about: the narrowest kind among ``scopes``, described by
+        every distinct description of that kind (``"a; b"``), so that no instance goes unnamed.
+
+        >>> str(Scope.narrowest([Scope.universal(), Scope.instance("E1"), Scope.instance("E2")]))
+        'instance: E1; E2'
+        """
+        scopes = list(scopes)
+        if not scopes:
+            raise InvalidArgumentError("scopes", "none", "at least one scope")
+        kind = min((s.kind for s in scopes), key=_SCOPE_ORDER.__getitem__)
+        texts = list(dict.fromkeys(s.description for s in scopes if s.kind is kind and s.description))
+        return Scope(kind, "; ".join(texts))
 
     def to_dict(self) -> dict[str, str]:
         return {"kind": self.kind.value, "description": self.description}
@@ -123,7 +147,8 @@ class Scope:
         return f"{self.kind.value}: {self.description}" if self.description else self.kind.value
 
 
-PROOF, CORROBORATION = "proof", "corroboration"
+PROOF, STEP, CORROBORATION = "proof", "step", "corroboration"
+ROLES = (PROOF, STEP, CORROBORATION)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,26 +200,25 @@ class Result:
         return cls(claim, statement, Outcome.ERROR, None, kw.pop("scope", Scope.instance()), reason=reason, **kw)
 
     @classmethod
-    def combine(
-        cls,
-        claim: str,
-        statement: str,
-        parts: Iterable["Result"],
-        *,
-        scope: Scope | None = None,
-        **kw: Any,
-    ) -> "Result":
-        """Combine sub-results into the result of one claim.
+    def combine(cls, claim: str, statement: str, parts: Iterable["Result"], **kw: Any) -> "Result":
+        """Combine sub-results into the result of one claim (see the module docstring for roles).
 
-        The outcome is refuted if any part is refuted, else error if any errored, else unknown if
-        any part is not proved; otherwise proved. The level is the weakest level among the
-        ``"proof"`` parts; the scope is the widest scope among them unless ``scope`` is given.
+        Outcome: refuted if a proof or corroboration part is refuted (the statement fails on it);
+        unknown if a *step* is refuted (the argument as checked does not go through, which does
+        not make the statement false); else error if any part errored, else unknown if any part is
+        not proved; otherwise proved. Level and scope come from the proof parts only: the weakest
+        level and the narrowest scope (:meth:`Scope.narrowest`). There must be at least one proof
+        part — steps alone never establish a claim.
         """
         parts = tuple(parts)
-        if not parts:
-            raise InvalidArgumentError("parts", "no parts", "at least one sub-result")
-        proof_parts = [p for p in parts if p.role == PROOF] or list(parts)
-        refuted = [p for p in parts if p.outcome is Outcome.REFUTED]
+        if bad := [p.role for p in parts if p.role not in ROLES]:
+            raise InvalidArgumentError("parts", f"roles {bad}", f"roles among {ROLES}")
+        proof_parts = [p for p in parts if p.role == PROOF]
+        if not proof_parts:
+            raise InvalidArgumentError("parts", f"{len(parts)} parts, none with role 'proof'",
+                                       "at least one part that establishes the whole statement",
+                                       hint="steps and corroborations never establish a claim on their own")
+        refuted = [p for p in parts if p.outcome is Outcome.REFUTED and p.role != STEP]
         if refuted:
             first = refuted[0]
             return cls(
@@ -202,14 +226,14 @@ class Result:
                 counterexample=first.counterexample, reason=f"refuted by part: {first.statement}",
                 parts=parts, **kw,
             )
+        scope = Scope.narrowest(p.scope for p in proof_parts)
         failed = [p for p in parts if p.outcome is not Outcome.PROVED]
         if failed:
             outcome = Outcome.ERROR if any(p.outcome is Outcome.ERROR for p in failed) else Outcome.UNKNOWN
-            reason = "; ".join(f"{p.statement}: {p.outcome.value} ({p.reason})" for p in failed)
-            return cls(claim, statement, outcome, None, scope or proof_parts[0].scope, reason=reason, parts=parts, **kw)
+            reason = "; ".join(f"{p.role} {p.statement!r}: {p.outcome.value} ({p.reason})" for p in failed)
+            return cls(claim, statement, outcome, None, scope, reason=reason, parts=parts, **kw)
         level = min(p.level for p in proof_parts)  # type: ignore[type-var]
-        widest = scope or Scope.widest(p.scope for p in proof_parts)
-        return cls(claim, statement, Outcome.PROVED, level, widest, parts=parts, **kw)
+        return cls(claim, statement, Outcome.PROVED, level, scope, parts=parts, **kw)
 
     # ------------------------------------------------------------------- queries
     @property
@@ -232,6 +256,10 @@ class Result:
 
     def as_corroboration(self) -> "Result":
         return self.replace(role=CORROBORATION)
+
+    def as_step(self) -> "Result":
+        """This result as one step of a larger argument: it keeps its own statement and scope."""
+        return self.replace(role=STEP)
 
     # ------------------------------------------------------------- serialisation
     def to_dict(self) -> dict[str, Any]:

@@ -6,12 +6,12 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from memproof.assumptions import (a3_family, check_A1, check_A2, check_A3, check_a1, check_a1_targeted, check_a2,
-                                  check_a3)
-from memproof.checkers.context import CheckContext
+from memproof.assumptions import a3_family, check_a1, check_a1_targeted, check_a2, check_a3
+from memproof.blueprint.context import CheckContext
 from memproof.data import Dataset
 from memproof.errors import InvalidArgumentError
 from memproof.results import Level, Outcome, ScopeKind
+from memproof_proofs.mahdavi2024.checkers.assumptions import check_A1, check_A2, check_A3
 
 
 def gaussian(T=12, n=3, d=6, shared=False, seed=0):

@@ -8,24 +8,29 @@ from hypothesis import given, settings, strategies as st
 
 from memproof.arith import exact
 from memproof.arith.smt import prove_forall
-from memproof.checkers.context import CheckContext
+from memproof.blueprint.context import CheckContext
 from memproof.errors import AssumptionViolatedError, InvalidArgumentError
 from memproof.lemmas import (block_elimination as L6, prescribed_logits as L3, rank_budget as L8, rank_reduction as L1,
                              rank_stability as L7, readout_factorisation as L2, saturation as L4, simplex_points as L5)
 from memproof.lemmas.common import symbolic_identity
+from memproof_proofs.mahdavi2024.checkers import (l1_rank_reduction as G1, l2_readout_factorisation as G2,
+                                                  l3_prescribed_logits as G3, l4_saturation as G4, l5_simplex_points as G5,
+                                                  l6_block_elimination as G6, l7_rank_stability as G7, l8_rank_budget as G8)
 from memproof.results import Level, Outcome, Scope, ScopeKind
 
 QUICK = CheckContext(seed=3, quick=True)
-EXPECTED = {  # claim: (checker, level, scope)
-    "L1": (L1.check_L1, Level.SYMBOLIC, ScopeKind.UNIVERSAL),
-    "L2": (L2.check_L2, Level.SYMBOLIC, ScopeKind.UNIVERSAL),
-    "L3": (L3.check_L3, Level.SYMBOLIC, ScopeKind.UNIVERSAL),
-    "L4": (L4.check_L4, Level.SMT, ScopeKind.UNIVERSAL),
-    "L5": (L5.check_L5, Level.RIGOROUS, ScopeKind.INSTANCE),
-    "L6": (L6.check_L6, Level.SYMBOLIC, ScopeKind.UNIVERSAL),
-    "L7": (L7.check_L7, Level.EXACT, ScopeKind.INSTANCE),
-    "L8": (L8.check_L8, Level.SYMBOLIC, ScopeKind.UNIVERSAL),
+EXPECTED = {  # claim: (checker, level, scope) — the scope each really has (issue: honest scopes)
+    "L1": (G1.check_L1, Level.EXACT, ScopeKind.INSTANCE),
+    "L2": (G2.check_L2, Level.SYMBOLIC, ScopeKind.UNIVERSAL),
+    "L3": (G3.check_L3, Level.SYMBOLIC, ScopeKind.UNIVERSAL),
+    "L4": (G4.check_L4, Level.SMT, ScopeKind.BOX),
+    "L5": (G5.check_L5, Level.RIGOROUS, ScopeKind.INSTANCE),
+    "L6": (G6.check_L6, Level.EXACT, ScopeKind.INSTANCE),
+    "L7": (G7.check_L7, Level.EXACT, ScopeKind.INSTANCE),
+    "L8": (G8.check_L8, Level.EXACT, ScopeKind.INSTANCE),
 }
+#: Lemmas whose universal parts are only steps of the argument (they must not lend their scope).
+UNIVERSAL_STEPS = {"L1": 2, "L4": 2, "L6": 1, "L8": 2}
 small = st.integers(-4, 4)
 
 
@@ -36,6 +41,26 @@ def test_graph_checker_proves_at_expected_level(claim):
     assert r.claim == claim and r.outcome is Outcome.PROVED, r.reason
     assert r.level is level and r.scope.kind is scope
     assert len(r.parts) >= 2 and all(p.outcome is Outcome.PROVED for p in r.parts)
+    steps = [p for p in r.parts if p.role == "step"]
+    assert len(steps) == UNIVERSAL_STEPS.get(claim, 0)
+    assert all(p.scope.kind is ScopeKind.UNIVERSAL for p in steps)
+
+
+def test_L6_substitution_is_a_checked_hypothesis():
+    step = next(p for p in G6.check_L6(QUICK).parts if p.role == "step")
+    assert step.evidence["hypotheses"] == ["U U⁺ = I_r for U⁺ = Uᵀ(UUᵀ)⁻¹"]
+    assert any(p.statement.startswith("U U⁺ = I_r") and p.outcome is Outcome.PROVED for p in step.parts)
+
+
+def test_false_substitution_hypothesis_does_not_hold():
+    """With a false hand-typed substitution the identity would 'hold': the hypothesis check refutes it."""
+    m = sp.Symbol("m", integer=True, positive=True)
+    U = sp.MatrixSymbol("U", 3, m)
+    wrong = symbolic_identity("L6", "Uᵀ U = I (false)", sp.MatMul(U.T, U, evaluate=False), sp.Identity(m),
+                              Scope.universal("all U"))
+    ident = symbolic_identity("L6", "x = 1 using the hypothesis", sp.Integer(1), sp.Integer(1), Scope.universal(),
+                              hypotheses=[wrong])
+    assert wrong.outcome is Outcome.UNKNOWN and ident.outcome is not Outcome.PROVED
 
 
 def test_symbolic_identity_does_not_prove_a_false_identity():
@@ -132,11 +157,11 @@ def test_L3_float_residual_is_rigorous_and_refutable():
 
 # ------------------------------------------------------------------------------------------- L4
 def test_L4_wrong_constant_refuted_by_smt_and_by_balls():
-    out = prove_forall(L4.l1_bound_query(1.5))
+    out = prove_forall(G4.l1_bound_query(1.5))
     assert out.status == "refuted"
     m = {k: sp.Rational(v) for k, v in out.model.items()}
     assert m["Q"] <= (m["n"] - 1) * m["B"] and 2 * m["Q"] / (1 + m["Q"]) > sp.Rational(3, 2) * (m["n"] - 1) * m["B"]
-    assert prove_forall(L4.l1_bound_query(2)).status == "proved"
+    assert prove_forall(G4.l1_bound_query(2)).status == "proved"
     r = L4.check_saturation_bound([1.0, 0.0, 0.0], [0.0, 0.0, 0.0], 10.0, constant=1.5)
     assert r.outcome is Outcome.REFUTED and r.level is Level.RIGOROUS
     assert L4.check_saturation_bound([1.0, 0.0, 0.0], [0.0, 0.0, 0.0], 10.0).outcome is Outcome.PROVED

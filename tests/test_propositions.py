@@ -5,22 +5,32 @@ import numpy as np
 import pytest
 from flint import fmpq_mat
 
-from memproof.checkers.context import CheckContext
+from memproof.blueprint.context import CheckContext
 from memproof.propositions import relu_comparison as P3, shared_context_ceiling as P2, trivial_layer as P4
+from memproof_proofs.mahdavi2024.checkers import (p2_shared_context_ceiling as G2, p3_relu_comparison as G3,
+                                                  p4_trivial_layer as G4)
 from memproof.results import Level, Outcome, ScopeKind
 
 QUICK = CheckContext(seed=5, quick=True)
 
 
 @pytest.mark.parametrize("checker, level, scope", [
-    (P2.check_P2, Level.SYMBOLIC, ScopeKind.UNIVERSAL),
-    (P3.check_P3, Level.SYMBOLIC, ScopeKind.UNIVERSAL),
-    (P4.check_P4, Level.SYMBOLIC, ScopeKind.UNIVERSAL),
+    (G2.check_P2, Level.EXACT, ScopeKind.BOX),
+    (G4.check_P4, Level.EXACT, ScopeKind.INSTANCE),
 ])
 def test_graph_checkers_prove(checker, level, scope):
     r = checker(QUICK)
     assert r.outcome is Outcome.PROVED, r.reason
     assert r.level is level and r.scope.kind is scope
+    steps = [p for p in r.parts if p.role == "step"]
+    assert steps and all(p.scope.kind is ScopeKind.UNIVERSAL and p.outcome is Outcome.PROVED for p in steps)
+
+
+def test_P3_is_not_established_by_its_steps():
+    """Only the parameter-count arithmetic is checked: P3 is unknown, with every step proved."""
+    r = G3.check_P3(QUICK)
+    assert r.outcome is Outcome.UNKNOWN and "not checked by any part" in r.reason
+    assert r.parts and all(p.role == "step" and p.outcome is Outcome.PROVED for p in r.parts)
 
 
 def test_P2_ceiling_dimension_and_refutations():

@@ -23,7 +23,9 @@ def report():
 def test_json_report_validates_and_schema_rejects_corruption(report):
     data = json.loads(json.dumps(report.to_dict()))
     validate_report(data)
-    assert data["schema_version"] == "1.1" and data["findings"] == [] and data["summary"]["proved"] == 8
+    assert data["schema_version"] == "1.2" and data["findings"] == [] and data["summary"]["proved"] == 8
+    l4 = next(c for c in data["claims"] if c["id"] == "L4")
+    assert l4["established_level"] == "smt" and l4["established_scope"] == "box"
     assert {c["id"] for c in data["claims"]} == set(LEMMAS.split(","))
     bad = json.loads(json.dumps(data))
     bad["claims"][0]["result"]["outcome"] = "probably"
@@ -38,9 +40,11 @@ def test_json_report_validates_and_schema_rejects_corruption(report):
 
 def test_markdown_table_and_evidence(report):
     md = to_markdown(report)
-    assert "| claim | statement | scope | level | outcome | time |" in md
+    assert "| claim | title | own level · scope | through premises | outcome | scope | time |" in md
     row = next(line for line in md.splitlines() if line.startswith("| L4 |"))
-    assert "smt" in row and "universal" in row and "proved" in row
+    assert "| smt · box | smt · box | proved |" in row and "n ∈ {2, 3}" in row
+    row = next(line for line in md.splitlines() if line.startswith("| L6 |"))
+    assert "| exact · instance |" in row and "universal" not in row.split("|")[3]
     assert "### L7 — Rank stability" in md and "## Evidence" in md
 
 
@@ -69,10 +73,25 @@ def test_cli_errors_are_reported_with_exit_code_3(tmp_path, capsys):
     assert main(["verify", "--claims", "Q9", "--quick"]) == 3
 
 
+def test_cli_verify_refuses_an_edited_blueprint_with_exit_code_3(tmp_path, capsys):
+    """A wrong constant in L4's statement: refused before anything runs, naming the claim and the difference."""
+    src = default_blueprint_path()
+    edited = tmp_path / "mahdavi2024"
+    edited.mkdir()
+    (edited / "blueprint.md").write_text(src.read_text(encoding="utf-8").replace("≤ 2(n−1) exp", "≤ (n−1) exp", 1))
+    (edited / "checkers").symlink_to(src.parent / "checkers")
+    out = tmp_path / "r.json"
+    assert main(["verify", "--proof", str(edited), "--claims", "L4", "--quick", "--json", str(out)]) == 3
+    err = capsys.readouterr().err
+    assert "L4: the blueprint's statement is not the one check_L4 establishes" in err and "'(n−1)'" in err
+    assert not out.exists()
+
+
 def test_cli_list_and_versions(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    assert "L3" in out and "checker: memproof.lemmas.prescribed_logits:check_L3" in out and "uses: A1, A2, S8" in out
+    assert "L3" in out and "checker: check_L3" in out and "uses: A1, A2, S8" in out
+    assert "resolved from the memproof source checkout" in out and "24 claims bound to their declared statements" in out
     assert main(["versions"]) == 0
     out = capsys.readouterr().out
     for name in ("python", "numpy", "sympy", "python-flint", "z3-solver", "torch", "device"):

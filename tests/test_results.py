@@ -14,9 +14,9 @@ def proved(level=Level.EXACT, scope=Scope.instance(), **kw):
 
 
 def test_level_order_and_parse():
-    assert Level.EXACT > Level.RIGOROUS > Level.SMT > Level.SYMBOLIC > Level.EMPIRICAL
+    assert Level.FORMAL > Level.EXACT > Level.RIGOROUS > Level.SMT > Level.SYMBOLIC > Level.EMPIRICAL
     assert Level.parse("Rigorous") is Level.RIGOROUS
-    with pytest.raises(InvalidArgumentError, match="one of exact, rigorous"):
+    with pytest.raises(InvalidArgumentError, match="one of formal, exact, rigorous"):
         Level.parse("proof")
 
 
@@ -28,11 +28,33 @@ def test_truth_is_three_valued():
             bool(undecided)
 
 
-def test_combine_takes_weakest_proof_level_and_widest_scope():
-    parts = [proved(Level.SMT, Scope.universal()), proved(Level.EXACT, Scope.instance()),
-             proved(Level.EMPIRICAL, Scope.instance()).as_corroboration()]
+def test_combine_takes_weakest_proof_level_and_narrowest_scope():
+    parts = [proved(Level.SMT, Scope.universal()), proved(Level.EXACT, Scope.instance("E1")),
+             proved(Level.EXACT, Scope.instance("E2")), proved(Level.EMPIRICAL, Scope.instance("E3")).as_corroboration()]
     r = Result.combine("X", "claim", parts)
-    assert r.outcome is Outcome.PROVED and r.level is Level.SMT and r.scope.kind is ScopeKind.UNIVERSAL
+    assert r.outcome is Outcome.PROVED and r.level is Level.SMT and r.scope.kind is ScopeKind.INSTANCE
+    assert r.scope.description == "E1; E2"  # every instance it is about, not the first one only
+
+
+def test_a_universal_step_never_lends_its_scope_or_level():
+    """The reviewer's attack: one universal sympy identity that is a step made the whole lemma universal."""
+    step = proved(Level.SYMBOLIC, Scope.universal("all n")).as_step()
+    r = Result.combine("X", "claim", [step, proved(Level.EXACT, Scope.instance("12 small matrices"))])
+    assert r.outcome is Outcome.PROVED and r.scope.kind is ScopeKind.INSTANCE and r.level is Level.EXACT
+    assert r.parts[0].scope.kind is ScopeKind.UNIVERSAL  # the step keeps its own scope
+    with pytest.raises(InvalidArgumentError, match="none with role 'proof'"):
+        Result.combine("X", "claim", [step, proved().as_corroboration()])
+
+
+def test_refuted_step_leaves_the_claim_unknown_not_refuted():
+    bad_step = Result.refuted("X", "a step", Level.EXACT, Scope.universal(), {"w": 1}).as_step()
+    r = Result.combine("X", "claim", [bad_step, proved()])
+    assert r.outcome is Outcome.UNKNOWN and "step 'a step': refuted" in r.reason
+
+
+def test_combine_rejects_unknown_roles():
+    with pytest.raises(InvalidArgumentError, match="roles"):
+        Result.combine("X", "claim", [proved().replace(role="proof-ish")])
 
 
 def test_combine_refuted_part_refutes_even_if_corroboration():

@@ -4,8 +4,9 @@ import dataclasses
 
 import pytest
 
-from memproof.checkers.context import CheckContext
-from memproof.construction import feature_enclosure, steps
+from memproof.blueprint.context import CheckContext
+from memproof.construction import feature_enclosure
+from memproof_proofs.mahdavi2024.checkers import instances, steps
 from memproof.model import MHAWeights
 from memproof.results import Level, Outcome, ScopeKind
 
@@ -22,9 +23,9 @@ def test_step_checkers_prove_on_instances(claim, level):
     assert r.level is level and r.scope.kind is ScopeKind.INSTANCE and len(r.parts) >= 2
 
 
-def corrupted(head: int, column: str, factor: float) -> steps.Instance:
+def corrupted(head: int, column: str, factor: float) -> instances.Instance:
     """The first quick instance with one column group of one head's factors scaled by ``factor``."""
-    inst = steps.constructed_instances(0, True)[0]
+    inst = instances.constructed_instances(QUICK)[0]
     w = inst.built.weights
     k = len(inst.built.partition[head])
     W_K, W_Q = w.W_K.copy(), w.W_Q.copy()
@@ -52,5 +53,5 @@ def test_rank_steps_never_prove_a_dead_head():
     assert steps.inv(inst, 1, "S6").outcome is not Outcome.PROVED
     head2, head3 = steps.check_S2_instance(inst)
     assert head2.outcome is not Outcome.PROVED and head3.outcome is Outcome.PROVED  # only head 2 is dead
-    healthy = steps.constructed_instances(0, True)[0]
+    healthy = instances.constructed_instances(QUICK)[0]
     assert steps.inv(healthy, 1, "S6").outcome is Outcome.PROVED

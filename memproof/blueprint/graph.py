@@ -1,18 +1,15 @@
 """The dependency graph of a blueprint (networkx): premises → claim.
 
-Rejects dangling ids and cycles with errors that name them, and resolves checker paths.
+Rejects dangling ids and cycles with errors that name them.
 """
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import networkx as nx
 
 from ..errors import ProofGraphError
 from .parse import Blueprint
-
-Checker = Callable[..., object]
 
 
 def dependency_graph(blueprint: Blueprint) -> nx.DiGraph:
@@ -55,16 +52,3 @@ def with_premises(graph: nx.DiGraph, selected: Iterable[str]) -> set[str]:
             raise ProofGraphError(f"unknown claim id {claim_id!r}; known: {', '.join(graph.nodes)}")
         out |= {claim_id} | nx.ancestors(graph, claim_id)
     return out
-
-
-def resolve_checker(path: str) -> Checker:
-    """Import ``module:function``; raises :class:`ProofGraphError` if it does not exist."""
-    module_name, _, attr = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ProofGraphError(f"checker {path!r}: cannot import {module_name!r} ({exc})") from exc
-    fn = getattr(module, attr, None)
-    if not callable(fn):
-        raise ProofGraphError(f"checker {path!r}: {module_name} has no function {attr!r}")
-    return fn

@@ -8,14 +8,14 @@ Format (``proofs/<paper>/blueprint.md``)::
     ## L3 — Prescribed logits
     - kind: lemma
     - uses: A1, A2
-    - checker: memproof.checkers.lemmas:check_L3
+    - checker: check_L3
 
     Statement in words and formulas, any length.
 
 A section starts with ``## ID — Title`` (``—``, ``-`` or ``:`` separate id and title); the ``- key:
 value`` lines right after the heading are metadata: ``kind``, ``uses`` (comma-separated ids or
-``none``), ``checker`` (``module:function``, or ``none``) and ``planned`` (why a claim has no checker
-yet). The rest of the section is the statement. A reader can read the proof without opening Python.
+``none``), ``checker`` (a name in the proof's own checker registry, or ``none``; never an import path:
+see :mod:`memproof.blueprint.declare`) and ``planned`` (why a claim has no checker yet). The rest of the section is the statement. A reader can read the proof without opening Python.
 """
 from __future__ import annotations
 
@@ -99,8 +99,9 @@ def parse_blueprint(text: str, source: Path | None = None) -> Blueprint:
             raise ProofGraphError(f"{where}:{start + 1}: claim {claim_id} has kind {kind!r}; expected one of {sorted(_KINDS)}")
         checker = meta.get("checker", "none").strip()
         checker = None if checker.lower() in {"", "none"} else checker
-        if checker is not None and ":" not in checker:
-            raise ProofGraphError(f"{where}:{start + 1}: checker {checker!r} of {claim_id} is not of the form module:function")
+        if checker is not None and not checker.isidentifier():
+            raise ProofGraphError(f"{where}:{start + 1}: checker {checker!r} of {claim_id} is not a registry name "
+                                  "(checkers are named from the proof's own registry, e.g. check_L3, not by import path)")
         claims.append(
             Claim(
                 id=claim_id,

@@ -6,22 +6,18 @@ U U⁺ = I_r. Row operations give rank F = rank [[U, A], [W, C − G A]]. If x�
 then multiplying the first block by U⁺ gives xᵀ = 0, so yᵀ(C − GA) = 0: the r rows of [U, A] and any
 rank(C − GA) independent rows of [W, C − GA] are independent together.
 
-Checker :func:`check_block_elimination` (exact, one instance); proof-graph checker :func:`check_L6`.
+Checker :func:`check_block_elimination` (exact, one instance); proof-graph checker: ``proofs/mahdavi2024/checkers/l6_block_elimination.py``.
 """
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from flint import fmpq_mat
 
 from ..arith import exact
-from ..checkers.context import CheckContext
 from ..errors import AssumptionViolatedError, InvalidArgumentError
 from ..results import Level, Result, Scope
-from .common import EXACT_SCOPE, corroborate, refuted_or_proved, small_integer_matrix, symbolic_identity
-
-STATEMENT = "F = [[U, A], [V, C]], U full row rank r, G = V U⁺ ⇒ rank F ≥ r + rank(C − G A)"
+from .common import EXACT_SCOPE, refuted_or_proved
 
 
 def check_block_elimination(U: Any, A: Any, V: Any, C: Any, *, G: Any = None, extra: int = 0) -> Result:
@@ -50,31 +46,3 @@ def check_block_elimination(U: Any, A: Any, V: Any, C: Any, *, G: Any = None, ex
                              Level.EXACT, scope, evidence, {"rank_F": rank_F, "bound": bound}, margins={"rank_slack": rank_F - bound})
 
 
-def _symbolic_part() -> Result:
-    import sympy as sp
-
-    Un, Pn, Vn = sp.symbols("U U^+ V", commutative=False)
-    W_times_pinv = sp.expand((Vn - (Vn * Pn) * Un) * Pn)
-    reduced = W_times_pinv.subs(Un * Pn, 1)
-    res = symbolic_identity("L6", "W U⁺ = 0 for W = V − (V U⁺) U, using U U⁺ = I_r", reduced, sp.Integer(0),
-                            Scope.universal("all U of full row rank, all V"))
-    return res.replace(evidence={**res.evidence, "lhs": f"{W_times_pinv} with U*U^+ = 1"})
-
-
-def _instance(rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    r, k, m, p = (int(x) for x in rng.integers(1, 5, size=4))
-    m += r
-    U = small_integer_matrix(rng, r, m)
-    while exact.rank(U) < r:
-        U = small_integer_matrix(rng, r, m)
-    V = small_integer_matrix(rng, k, m)
-    if rng.random() < 0.5:  # new rows partly in the span of the old ones: C − GA is what matters
-        V = rng.integers(-2, 3, size=(k, r)) @ U
-    return U, small_integer_matrix(rng, r, p), V, small_integer_matrix(rng, k, p)
-
-
-def check_L6(ctx: CheckContext) -> Result:
-    """Proof-graph checker of L6: symbolic identity W U⁺ = 0 (universal) + exact instances."""
-    rng = ctx.rng("L6")
-    checks = [check_block_elimination(*_instance(rng)) for _ in range(4 if ctx.quick else 12)]
-    return Result.combine("L6", STATEMENT, [_symbolic_part(), corroborate("L6", f"exact rank inequality on {len(checks)} instances", checks)])

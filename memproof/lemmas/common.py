@@ -6,32 +6,41 @@ from typing import Any
 
 import numpy as np
 
-from ..results import CORROBORATION, Level, Outcome, Result, Scope, stopwatch
+from ..results import CORROBORATION, PROOF, STEP, Level, Outcome, Result, Scope, stopwatch
 
 EXACT_SCOPE = "real-number objects defined by the stored rational inputs (exact)"
 
 
-def symbolic_identity(claim: str, statement: str, lhs: Any, rhs: Any, scope: Scope) -> Result:
+def symbolic_identity(claim: str, statement: str, lhs: Any, rhs: Any, scope: Scope,
+                      hypotheses: Sequence[Result] = ()) -> Result:
     """SYMBOLIC result: sympy reduces ``lhs - rhs`` to zero (proved) or not (unknown).
 
     ``lhs`` may be an unevaluated product (``evaluate=False``, block matrices): it is shown as given
     in the evidence, then evaluated and simplified by :func:`memproof.arith.symbolic.identity_holds`.
+    ``hypotheses`` are the checked facts the encoding substitutes by hand (``U U⁺ = I``,
+    ``J² = N J``): each is a sub-result of its own; the identity is proved only if every one of them
+    is, and its level and scope are the weakest and narrowest among them and itself (trust.md rule 3).
     """
     from ..arith.symbolic import identity_holds
 
     with stopwatch() as t:
         check = identity_holds(lhs, rhs)
-    evidence = {"lhs": str(lhs), "rhs": str(rhs), "simplified_difference": check.difference}
-    if check.holds:
-        return Result.proved(claim, statement, Level.SYMBOLIC, scope, evidence=evidence, seconds=t[0])
-    return Result.unknown(claim, statement, "sympy did not simplify the difference to zero", scope,
-                          evidence=evidence, seconds=t[0])
+    evidence = {"lhs": str(lhs), "rhs": str(rhs), "simplified_difference": check.difference,
+                "hypotheses": [h.statement for h in hypotheses]}
+    if not check.holds:
+        return Result.unknown(claim, statement, "sympy did not simplify the difference to zero", scope,
+                              evidence=evidence, seconds=t[0])
+    identity = Result.proved(claim, statement, Level.SYMBOLIC, scope, evidence=evidence, seconds=t[0])
+    if not hypotheses:
+        return identity
+    return Result.combine(claim, statement, [identity, *(h.replace(role=PROOF) for h in hypotheses)], evidence=evidence)
 
 
 def corroborate(claim: str, statement: str, results: Sequence[Result]) -> Result:
-    """Combine instance checks into one corroborating part (all must be proved)."""
-    scope = Scope(Scope.widest(r.scope for r in results).kind, f"{len(results)} checks, e.g. {results[0].scope.description}")
-    combined = Result.combine(claim, statement, results, scope=scope)
+    """Combine instance checks into one corroborating part (all must be proved); its scope names
+    every distinct object the checks are about."""
+    combined = Result.combine(claim, statement, [r if r.role == STEP else r.replace(role=PROOF) for r in results])
+    combined = combined.replace(scope=Scope(combined.scope.kind, f"{len(results)} checks: {combined.scope.description}"))
     margins = {}
     for r in results:
         for k, v in r.margins.items():

@@ -4,8 +4,7 @@
 
 Constructors :func:`prescribed_logits_matrix` (float64) and :func:`prescribed_logits_matrix_exact`;
 checkers :func:`check_prescribed_logits` (exact: the real-number W* of the stored inputs) and
-:func:`check_prescribed_logits_float` (rigorous residual of the *stored float* W*); proof-graph
-checker :func:`check_L3`.
+:func:`check_prescribed_logits_float` (rigorous residual of the *stored float* W*); proof-graph checker: ``proofs/mahdavi2024/checkers/l3_prescribed_logits.py``.
 """
 from __future__ import annotations
 
@@ -16,13 +15,10 @@ from flint import fmpq_mat
 
 from ..arith import exact
 from ..arith.rigorous import arb_upper_float, to_arb_mat, working_precision
-from ..checkers.context import CheckContext
 from ..errors import AssumptionViolatedError, InvalidArgumentError
 from ..results import Level, Result, Scope
 from ..validation import as_float_array
-from .common import EXACT_SCOPE, corroborate, refuted_or_proved, symbolic_identity
-
-STATEMENT = "independent queries, full-rank contexts ⇒ W* = Σ_j w_j b_jᵀ gives E_j W* e_j = a_j for all j and rank W* ≤ k"
+from .common import EXACT_SCOPE, refuted_or_proved
 
 
 def _validate(queries: Any, contexts: Any, targets: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -134,51 +130,3 @@ def check_prescribed_logits_float(queries: Any, contexts: Any, targets: Any, *, 
                              scope, evidence, margins={"residual_upper_bound": worst})
 
 
-def _symbolic_parts() -> list[Result]:
-    import sympy as sp
-
-    k, d, n = sp.symbols("k d n", integer=True, positive=True)
-    Q, E, a = sp.MatrixSymbol("Q_N", k, d), sp.MatrixSymbol("E_j", n, d), sp.MatrixSymbol("a_j", n, 1)
-    B = Q.T * (Q * Q.T).I
-    w = E.T * (E * E.T).I * a
-    wk = sp.MatrixSymbol("w", d, k)  # columns w_1..w_k
-    univ = Scope.universal("all k ≤ n ≤ d with Q_N Q_Nᵀ and E_j E_jᵀ invertible (A1, A2)")
-    return [
-        symbolic_identity("L3", "Q_N B = I_k, i.e. b_iᵀ e_j = δ_ij", sp.MatMul(Q, B, evaluate=False), sp.Identity(k), univ),
-        symbolic_identity("L3", "E_j w_j = a_j", sp.MatMul(E, w, evaluate=False), a, univ),
-        symbolic_identity("L3", "E_j W* Q_Nᵀ = E_j [w_1..w_k] (Bᵀ Q_Nᵀ) = E_j [w_1..w_k]; column j: E_j W* e_j = E_j w_j = a_j. "
-                          "W* = [w_1..w_k] Bᵀ factors through k columns, so rank W* ≤ k",
-                          sp.MatMul(E, wk, B.T, Q.T, evaluate=False), E * wk, univ),
-    ]
-
-
-def _instance(rng: np.random.Generator, shared: bool, scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    n = int(rng.integers(2, 5))
-    d = n + int(rng.integers(1, 4))
-    k = int(rng.integers(1, n + 1))
-    q = rng.integers(-4, 5, size=(k, d)) / scale
-    shape = (n, d) if shared else (k, n, d)
-    return q, rng.integers(-4, 5, size=shape) / scale, rng.normal(size=(k, n))
-
-
-def check_L3(ctx: CheckContext) -> Result:
-    """Proof-graph checker of L3: symbolic identities (universal), exact instances (rational data),
-    rigorous residual bounds for the float construction on float instances."""
-    rng = ctx.rng("L3")
-    exact_checks, float_checks = [], []
-    while len(exact_checks) < (3 if ctx.quick else 10):
-        q, c, a = _instance(rng, shared=len(exact_checks) % 2 == 0, scale=float(rng.choice([1, 8])))
-        try:
-            _premises_exact(q, np.broadcast_to(c, (len(q), *c.shape[-2:])))
-        except AssumptionViolatedError:
-            continue  # random integer data may violate A1/A2; the lemma needs them
-        exact_checks.append(check_prescribed_logits(q, c, a))
-    for _ in range(3 if ctx.quick else 10):
-        k, n = int(rng.integers(1, 6)), int(rng.integers(5, 9))
-        d = n + int(rng.integers(1, 8))
-        float_checks.append(check_prescribed_logits_float(rng.normal(size=(k, d)), rng.normal(size=(k, n, d)),
-                                                          rng.normal(size=(k, n)) * 3))
-    return Result.combine("L3", STATEMENT, _symbolic_parts() + [
-        corroborate("L3", f"exact construction on {len(exact_checks)} rational instances", exact_checks),
-        corroborate("L3", f"rigorous residual of the float construction on {len(float_checks)} Gaussian instances", float_checks),
-    ])

@@ -6,23 +6,19 @@ A + B = [C₁ C₂][R₁; R₂], a product through rank A + rank B columns; and 
 W = C R pads to [C | 0][Rᵀ | 0]ᵀ with d_h ≥ r columns.
 
 Constructor :func:`factor_keyquery_exact` (exact rank factorisation W = C R from the RREF);
-checker :func:`check_rank_budget`; proof-graph checker :func:`check_L8`.
+checker :func:`check_rank_budget`; proof-graph checker: ``proofs/mahdavi2024/checkers/l8_rank_budget.py``.
 """
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from flint import fmpq_mat
 
 from ..arith import exact
-from ..checkers.context import CheckContext
 from ..errors import AssumptionViolatedError
 from ..results import Level, Result, Scope
 from ..validation import positive_int
-from .common import EXACT_SCOPE, corroborate, refuted_or_proved, small_integer_matrix, symbolic_identity
-
-STATEMENT = "rank W* ≤ n̄ − 1, rank W⁺ = 1 ⇒ rank(W* + cW⁺) ≤ n̄ ≤ d_h and W* + cW⁺ = W_K W_Qᵀ with W_K, W_Q ∈ R^{d×d_h}"
+from .common import EXACT_SCOPE, refuted_or_proved
 
 
 def factor_keyquery_exact(W: Any, d_h: int) -> tuple[fmpq_mat, fmpq_mat]:
@@ -65,34 +61,3 @@ def check_rank_budget(W_star: Any, W_plus: Any, c: Any, d_h: int) -> Result:
                              margins={"spare_head_dims": d_h - ranks["rank_W"]})
 
 
-def _symbolic_parts() -> list[Result]:
-    import sympy as sp
-
-    d, r1, r2, dh = sp.symbols("d r_1 r_2 d_h", integer=True, positive=True)
-    C1, C2 = sp.MatrixSymbol("C_1", d, r1), sp.MatrixSymbol("C_2", d, r2)
-    R1, R2 = sp.MatrixSymbol("R_1", r1, d), sp.MatrixSymbol("R_2", r2, d)
-    concat = sp.MatMul(sp.BlockMatrix([[C1, C2]]), sp.BlockMatrix([[R1], [R2]]), evaluate=False)
-    padded = sp.MatMul(sp.BlockMatrix([[C1, sp.ZeroMatrix(d, dh - r1)]]),
-                       sp.BlockMatrix([[R1.T, sp.ZeroMatrix(d, dh - r1)]]).T, evaluate=False)
-    return [
-        symbolic_identity("L8", "C₁R₁ + C₂R₂ = [C₁ C₂][R₁; R₂] (rank subadditivity)", concat, C1 * R1 + C2 * R2,
-                          Scope.universal("all rank factorisations")),
-        symbolic_identity("L8", "[C | 0][Rᵀ | 0]ᵀ = C R (zero-padding to d_h columns)", padded, C1 * R1,
-                          Scope.universal("all r ≤ d_h")),
-    ]
-
-
-def _instance(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int, int]:
-    d = int(rng.integers(3, 7))
-    d_h = int(rng.integers(2, d + 1))
-    k = d_h - 1  # rank W* ≤ n̄ − 1 with n̄ = d_h
-    W_star = small_integer_matrix(rng, d, k, 3) @ small_integer_matrix(rng, k, d, 3) if k else np.zeros((d, d), int)
-    W_plus = np.outer(small_integer_matrix(rng, d, 1), small_integer_matrix(rng, 1, d))
-    return W_star, W_plus, int(rng.integers(1, 10**6)), d_h
-
-
-def check_L8(ctx: CheckContext) -> Result:
-    """Proof-graph checker of L8: symbolic factorisation identities (universal) + exact instances."""
-    rng = ctx.rng("L8")
-    checks = [check_rank_budget(*_instance(rng)) for _ in range(4 if ctx.quick else 12)]
-    return Result.combine("L8", STATEMENT, _symbolic_parts() + [corroborate("L8", f"exact rank budget on {len(checks)} instances", checks)])

@@ -2,7 +2,7 @@
 with d_o ≥ T, memorizing all labels needs rank Z = T.
 
 Constructor :func:`interpolating_readout` (float) and :func:`interpolating_readout_exact`; checker
-:func:`check_interpolation` (exact, one instance); proof-graph checker :func:`check_L1`.
+:func:`check_interpolation` (exact, one instance); proof-graph checker: ``proofs/mahdavi2024/checkers/l1_rank_reduction.py``.
 """
 from __future__ import annotations
 
@@ -12,13 +12,10 @@ import numpy as np
 from flint import fmpq_mat
 
 from ..arith import exact
-from ..checkers.context import CheckContext
 from ..errors import AssumptionViolatedError, InvalidArgumentError
 from ..results import Level, Result, Scope
 from ..validation import as_float_array
-from .common import EXACT_SCOPE, corroborate, refuted_or_proved, small_integer_matrix, symbolic_identity
-
-STATEMENT = "rank Z = T ⇒ ∀Y ∃M: M z_t = y_t (M = Yᵀ(ZZᵀ)⁻¹Z); with d_o ≥ T memorizing all labels needs rank Z = T"
+from .common import EXACT_SCOPE, refuted_or_proved
 
 
 def interpolating_readout(Z: Any, Y: Any) -> np.ndarray:
@@ -87,43 +84,3 @@ def check_interpolation(Z: Any, Y: Any, *, required_rank: int | None = None) -> 
     return refuted_or_proved("L1", "labels lie in the row space: interpolable", True, Level.EXACT, scope, evidence)
 
 
-def _symbolic_parts() -> list[Result]:
-    import sympy as sp
-
-    T, m, do = sp.symbols("T Hd d_o", integer=True, positive=True)
-    Z, Y = sp.MatrixSymbol("Z", T, m), sp.MatrixSymbol("Y", T, do)
-    lhs = sp.MatMul(Y.T, (Z * Z.T).I, Z, Z.T, evaluate=False)
-    scope = Scope.universal("all T, Hd, d_o and Z with Z Zᵀ invertible (rank Z = T)")
-    direct = symbolic_identity("L1", "M Zᵀ = Yᵀ for M = Yᵀ(ZZᵀ)⁻¹Z", lhs, Y.T, scope)
-    # Converse: M Zᵀ = Yᵀ and Zᵀx = 0 give Yᵀx = M (Zᵀ x) = 0, so labels with Yᵀx ≠ 0 are unreachable.
-    Mn, Ztn, xn = sp.symbols("M Z^T x", commutative=False)
-    chain = Mn * Ztn * xn
-    converse = symbolic_identity("L1", "M Zᵀ = Yᵀ and Zᵀx = 0 ⇒ Yᵀx = M(Zᵀx) = 0",
-                                 chain.subs(Ztn * xn, 0), sp.Integer(0), Scope.universal("all M, Z, x"))
-    converse = converse.replace(evidence={**converse.evidence, "lhs": f"{chain} with Z^T*x = 0"})
-    return [direct, converse]
-
-
-def check_L1(ctx: CheckContext) -> Result:
-    """Proof-graph checker of L1: symbolic identity (universal) + exact instances (both directions)."""
-    rng = ctx.rng("L1")
-    checks = []
-    for _ in range(3 if ctx.quick else 8):
-        T = int(rng.integers(1, 6))
-        cols, do = T + int(rng.integers(0, 4)), int(rng.integers(1, 4))
-        Z = small_integer_matrix(rng, T, cols)
-        while exact.rank(Z) < T:
-            Z = small_integer_matrix(rng, T, cols)
-        checks.append(check_interpolation(Z, small_integer_matrix(rng, T, do)))
-    # Converse with d_o ≥ T: a rank-deficient Z cannot interpolate Y = I_T.
-    Z = small_integer_matrix(rng, 3, 4)
-    Z[2] = Z[0] - 2 * Z[1]
-    converse = check_interpolation(Z, np.eye(3, dtype=np.int64), required_rank=2)
-    converse_ok = refuted_or_proved(
-        "L1", "rank Z < T and d_o ≥ T ⇒ some labels (Y = I) are not memorized", not bool(converse),
-        Level.EXACT, Scope.instance(EXACT_SCOPE), {"counterexample_found": converse.counterexample or {}})
-    parts = _symbolic_parts() + [
-        corroborate("L1", f"exact interpolation on {len(checks)} random integer instances", checks),
-        converse_ok.as_corroboration(),
-    ]
-    return Result.combine("L1", STATEMENT, parts)

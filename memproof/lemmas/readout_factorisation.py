@@ -2,7 +2,7 @@
 W_V^h ∈ R^{d×d_v}, W_O^h ∈ R^{d_o×d_v} as soon as d_v ≥ min(d, d_o).
 
 Constructor :func:`factor_readout_block`; checker :func:`check_readout_factorisation` (exact, one
-instance); proof-graph checker :func:`check_L2`.
+instance); proof-graph checker: ``proofs/mahdavi2024/checkers/l2_readout_factorisation.py``.
 """
 from __future__ import annotations
 
@@ -11,13 +11,10 @@ from typing import Any
 import numpy as np
 
 from ..arith import exact
-from ..checkers.context import CheckContext
 from ..errors import AssumptionViolatedError
 from ..results import Level, Result, Scope
 from ..validation import as_float_array, positive_int
-from .common import EXACT_SCOPE, corroborate, refuted_or_proved, small_integer_matrix, symbolic_identity
-
-STATEMENT = "d_v ≥ min(d, d_o) ⇒ every M_h ∈ R^{d_o×d} equals W_O^h W_V^hᵀ (W_V^h ∈ R^{d×d_v}, W_O^h ∈ R^{d_o×d_v})"
+from .common import EXACT_SCOPE, refuted_or_proved
 
 
 def factor_readout_block(M_h: Any, d_v: int) -> tuple[np.ndarray, np.ndarray]:
@@ -66,28 +63,3 @@ def check_readout_factorisation(M_h: Any, d_v: int) -> Result:
     return refuted_or_proved("L2", "W_O W_Vᵀ = M_h exactly", product == exact.to_fmpq_mat(m), Level.EXACT, scope, evidence)
 
 
-def _symbolic_parts() -> list[Result]:
-    import sympy as sp
-
-    d, do, dv = sp.symbols("d d_o d_v", integer=True, positive=True)
-    M = sp.MatrixSymbol("M_h", do, d)
-    wide = sp.MatMul(sp.BlockMatrix([[M, sp.ZeroMatrix(do, dv - d)]]),
-                     sp.BlockMatrix([[sp.Identity(d), sp.ZeroMatrix(d, dv - d)]]).T, evaluate=False)
-    tall = sp.MatMul(sp.BlockMatrix([[sp.Identity(do), sp.ZeroMatrix(do, dv - do)]]),
-                     sp.BlockMatrix([[M.T, sp.ZeroMatrix(d, dv - do)]]).T, evaluate=False)
-    return [
-        symbolic_identity("L2", "d ≤ d_o: [M_h | 0][I_d | 0]ᵀ = M_h", wide, M, Scope.universal("all d ≤ d_v, d_o")),
-        symbolic_identity("L2", "d_o < d: [I_{d_o} | 0][M_hᵀ | 0]ᵀ = M_h", tall, M, Scope.universal("all d_o ≤ d_v, d")),
-    ]
-
-
-def check_L2(ctx: CheckContext) -> Result:
-    """Proof-graph checker of L2: symbolic block identities (universal) + exact instances."""
-    rng = ctx.rng("L2")
-    checks = []
-    for _ in range(3 if ctx.quick else 8):
-        d_o, d = (int(x) for x in rng.integers(1, 6, size=2))
-        d_v = min(d, d_o) + int(rng.integers(0, 3))
-        checks.append(check_readout_factorisation(small_integer_matrix(rng, d_o, d) / 7.0, d_v))
-    return Result.combine("L2", STATEMENT, _symbolic_parts() + [
-        corroborate("L2", f"exact factorisation on {len(checks)} random blocks", checks)])

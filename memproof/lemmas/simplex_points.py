@@ -4,8 +4,7 @@ v_t ∈ C_t − g_t can be chosen linearly independent, and (b) with zero offset
 
 Random logits work almost surely, but memproof never relies on genericity: the realised points are
 certified. Constructor :func:`independent_simplex_points`; checker :func:`check_simplex_points`
-(exact dimension count + rigorous full-rank certificate of the real-number points); proof-graph
-checker :func:`check_L5`.
+(exact dimension count + rigorous full-rank certificate of the real-number points); proof-graph checker: ``proofs/mahdavi2024/checkers/l5_simplex_points.py``.
 """
 from __future__ import annotations
 
@@ -16,13 +15,11 @@ import numpy as np
 from ..arith import exact
 from ..arith.empirical import sigma_ratio, softmax
 from ..arith.rigorous import ball_softmax, certify_full_row_rank, to_arb, working_precision
-from ..checkers.context import CheckContext
 from ..errors import AssumptionViolatedError, InvalidArgumentError
 from ..results import Level, Result, Scope
 from ..validation import as_float_array
-from .common import corroborate, refuted_or_proved
+from .common import refuted_or_proved
 
-STATEMENT = "rank E_t = n ⇒ k ≤ n − 1 independent points v_t ∈ E_tᵀΔ° − g_t exist (k ≤ n with g = 0); realised rank certified"
 PREC = 106
 
 
@@ -116,40 +113,3 @@ def independent_simplex_points(contexts: Any, k: int | None = None, offsets: Any
     raise AssumptionViolatedError("L5", f"no certified choice in {tries} tries", {"last_reason": last.reason if last else ""})
 
 
-def _misses_zero(E: np.ndarray) -> Result:
-    """Exact: 0 ∉ aff(rows of E) ⇔ [Eᵀ; 1ᵀ] s = [0; 1] has no solution."""
-    n = E.shape[0]
-    system = np.vstack([E.T, np.ones((1, n))])
-    rhs = np.zeros((system.shape[0], 1))
-    rhs[-1] = 1
-    consistent = exact.rank(np.hstack([system, rhs])) == exact.rank(system)
-    return refuted_or_proved("L5", "0 ∉ aff(rows of E)", not consistent, Level.EXACT,
-                             Scope.instance(f"n={n}, d={E.shape[1]}; exact"), {"rank_system": exact.rank(system)})
-
-
-def check_L5(ctx: CheckContext) -> Result:
-    """Proof-graph checker of L5 on instances: (a) k = n − 1 with random offsets, (b) k = n without,
-    shared and distinct contexts; exact '0 ∉ aff' and reachable dimension; rigorous certificates;
-    plus the sharpness of (a): k = n with offsets on the affine hull is refuted exactly."""
-    rng = ctx.rng("L5")
-    checks, zero_checks = [], []
-    for i in range(4 if ctx.quick else 12):
-        n = int(rng.integers(2, 6))
-        d = n + int(rng.integers(1, 5))
-        with_offsets = i % 2 == 0
-        k = n - 1 if with_offsets else n
-        shape = (n, d) if i % 4 < 2 else (k, n, d)
-        contexts = rng.normal(size=shape)
-        offsets = rng.normal(size=(k, d)) if with_offsets else None
-        zero_checks.append(_misses_zero(contexts if contexts.ndim == 2 else contexts[0]))
-        checks.append(check_simplex_points(contexts, rng.normal(size=(k, n)) * 2, offsets))
-    E = rng.integers(-3, 4, size=(4, 6)).astype(float)  # n = 4: the centroid sum/4 is exact in float64
-    sharp = check_simplex_points(E, rng.normal(size=(4, 4)), np.tile(E.mean(axis=0), (4, 1)))
-    sharp_part = refuted_or_proved("L5", "(a) is sharp: k = n points with offsets at the centroid are always dependent",
-                                   sharp.outcome.value == "refuted", Level.EXACT, Scope.instance("n = 4, d = 6"),
-                                   dict(sharp.counterexample or {}))
-    return Result.combine("L5", STATEMENT, [
-        corroborate("L5", "rigorous independence of realised points", checks).replace(role="proof"),
-        corroborate("L5", "0 ∉ aff(rows of E) (exact)", zero_checks),
-        sharp_part.as_corroboration(),
-    ])

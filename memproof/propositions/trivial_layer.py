@@ -9,7 +9,7 @@ MX, which has rank n whenever X has full row rank N, but can lose rank when the 
 span of the context — e.g. x_0 = −(2n+1)/n · Σ_i x_i makes Σ_i (x_i + mean X) = 0. The checker proves the
 qualified statement and refutes the unqualified one with that witness.
 
-Constructor :func:`trivial_layer`; checker :func:`check_trivial_layer`; proof-graph checker :func:`check_P4`.
+Constructor :func:`trivial_layer`; checker :func:`check_trivial_layer`; proof-graph checker: ``proofs/mahdavi2024/checkers/p4_trivial_layer.py``.
 """
 from __future__ import annotations
 
@@ -19,13 +19,9 @@ import numpy as np
 from flint import fmpq, fmpq_mat
 
 from ..arith import exact
-from ..checkers.context import CheckContext
-from ..lemmas.common import EXACT_SCOPE, corroborate, refuted_or_proved, symbolic_identity
+from ..lemmas.common import EXACT_SCOPE, refuted_or_proved
 from ..results import Level, Result, Scope
 from ..validation import as_float_array
-
-STATEMENT = ("uniform attention + skip maps X to (I + 11ᵀ/N)X, invertible (eigenvalues 1, 2); new queries are the A3 "
-             "vectors (A3 ⇒ A1); A2 is preserved when X has full row rank")
 
 
 def trivial_layer(X: Any) -> np.ndarray:
@@ -68,51 +64,3 @@ def rank_losing_query(context: Any) -> np.ndarray:
     return -(2 * n + 1) / n * E.sum(axis=0)
 
 
-def _symbolic_part() -> Result:
-    import sympy as sp
-
-    J, N = sp.Symbol("J", commutative=False), sp.Symbol("N", positive=True)
-    product = sp.expand((1 + J / N) * (1 - J / (2 * N)))
-    res = symbolic_identity("P4", "(I + J/N)(I − J/(2N)) = I using J² = NJ: M is invertible", product.subs(J**2, N * J),
-                            sp.Integer(1), Scope.universal("all N ≥ 1"))
-    poly = sp.expand((1 + J / N - 1) * (1 + J / N - 2))
-    eig = symbolic_identity("P4", "(M − I)(M − 2I) = 0 using J² = NJ: eigenvalues in {1, 2}", poly.subs(J**2, N * J),
-                            sp.Integer(0), Scope.universal("all N ≥ 1"))
-    return Result.combine("P4", "M = I + 11ᵀ/N is invertible with eigenvalues 1 and 2", [res, eig])
-
-
-def check_P4(ctx: CheckContext) -> Result:
-    """Symbolic invertibility (universal); exact instances with full-rank sequences (qualified claim);
-    exact charpoly (x−2)(x−1)^{N−1} for small N; the unqualified 'A2 preserved' refuted by the witness
-    query (reported as a finding, a corroboration that the qualification is needed)."""
-    import sympy as sp
-
-    rng = ctx.rng("P4")
-    instances = []
-    for _ in range(4 if ctx.quick else 12):
-        n = int(rng.integers(1, 5))
-        X = rng.integers(-5, 6, size=(n + 1, n + 1 + int(rng.integers(0, 3))))
-        while exact.rank(X) < n + 1:
-            X = rng.integers(-5, 6, size=X.shape)
-        instances.append(check_trivial_layer(X))
-    x = sp.Symbol("x")
-    charpolys = []
-    for N in range(1, 7):
-        M = fmpq_mat(N, N, [fmpq(1 if i == j else 0) + fmpq(1, N) for i in range(N) for j in range(N)])
-        coeffs = [sp.Rational(int(c.p), int(c.q)) for c in M.charpoly().coeffs()]
-        expected = sp.Poly(sp.expand((x - 2) * (x - 1) ** (N - 1)), x).all_coeffs()[::-1]
-        charpolys.append(refuted_or_proved("P4", f"charpoly of I + 11ᵀ/{N} = (x−2)(x−1)^{N - 1}", coeffs == expected,
-                                           Level.EXACT, Scope.instance(f"N={N}"), {"coefficients": [str(c) for c in coeffs]}))
-    E = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
-    witness = np.vstack([rank_losing_query(E), E])
-    finding = check_trivial_layer(witness)
-    finding_part = refuted_or_proved(
-        "P4", "finding: without rank X = N, A2 can fail after the layer (x_0 = −(2n+1)/n Σ x_i)",
-        finding.outcome.value == "refuted", Level.EXACT, Scope.instance("n = 2, d = 3"),
-        {"X": witness.tolist(), **dict(finding.counterexample or {})})
-    return Result.combine("P4", STATEMENT, [
-        _symbolic_part(),
-        corroborate("P4", "exact characteristic polynomials", charpolys),
-        corroborate("P4", "exact layer on full-rank sequences: A3 → A1, A2 kept", instances),
-        finding_part.as_corroboration(),
-    ])

@@ -17,74 +17,79 @@ Every instance is built by :func:`construct_memorizing_mha` and its real-number 
 - T1 — the constructor memorizes (rigorous) on instances covering shared and distinct contexts,
   d_h < n, scalar and vector labels and T below capacity; beyond capacity it refuses.
 
-All these are *instance* results. The universal Theorem 1 follows from the universal lemmas through
-the graph; the instances show each step doing what the proof says on real numbers.
+All these are *instance* results: they say what each step does on the constructed real numbers,
+not that the step holds for every dataset.
 """
-from __future__ import annotations
 
-import dataclasses
-import functools
+from __future__ import annotations
 
 import numpy as np
 from flint import arb_mat
 
-from ..arith import exact
-from ..arith.rigorous import certify_full_row_rank, to_arb_mat, working_precision
-from ..checkers.context import CheckContext
-from ..errors import OutOfRangeError
-from ..lemmas.common import corroborate, refuted_or_proved
-from ..lemmas.saturation import check_saturation_bound
-from ..results import Level, Result, Scope
-from .certify import check_memorizes, feature_enclosure
-from .construct import construct_memorizing_mha
-from .partition import capacity
-from .trace import MemorizingMHA
+from memproof.arith import exact
+from memproof.arith.rigorous import certify_full_row_rank, to_arb_mat, working_precision
+from memproof.blueprint.context import CheckContext
+from memproof.blueprint.declare import declare
+from memproof.construction.certify import check_memorizes
+from memproof.construction.construct import construct_memorizing_mha
+from memproof.construction.partition import capacity
+from memproof.errors import OutOfRangeError
+from memproof.lemmas.common import corroborate, refuted_or_proved
+from memproof.lemmas.saturation import check_saturation_bound
+from memproof.results import Level, Result, Scope
 
-PREC = 106
+from .instances import PREC, Instance, constructed_instances
 
+S1 = declare("S1", uses=('L3', 'L5', 'A1', 'A2'), statement="""
+Choose logits a_j (random) so that the rows softmax(a_j)ᵀ E_j, j ∈ N_1 (|N_1| = n̄), are independent
+(L5b) and realise them with W¹ = W* (L3). Claim: Inv(1) — the rows N_1 of Z restricted to head 1 have
+full row rank n̄.
+""")
 
-@dataclasses.dataclass(frozen=True, eq=False)
-class Instance:
-    """One constructed instance: sizes, data, the construction and the enclosure of its Z."""
+S2 = declare("S2", uses=('L6', 'S1'), statement="""
+For h ≥ 2 let R = R_{h−1}, N = N_h, U = Z_R, V = Z_N (heads 1..h−1), G = V U⁺; A, C = head-h features
+of the old and new rows. By L6 it suffices that C − G A has full row rank k = n̄ − 1.
+""")
 
-    label: str
-    n: int
-    d: int
-    heads: int
-    d_h: int
-    queries: np.ndarray
-    contexts: np.ndarray
-    labels: np.ndarray
-    built: MemorizingMHA
-    Z_ball: arb_mat
+S3 = declare("S3", uses=('A1', 'A2'), statement="""
+W⁺ = u νᵀ with ν = (I − P_N) ξ (P_N projects onto the span of the new queries; ξ, u random).
+(3a) ν ⊥ e_t for t ∈ N; (3b) ν·e_t ≠ 0 for every old t (uses A1); (3c) the old logit directions
+g_t = (ν·e_t) E_t u have distinct entries (uses A2), with argmax i_t and gap γ_t > 0.
+""")
 
-    def block(self, rows: list[int], heads: range) -> arb_mat:
-        """Sub-enclosure: the given rows of Z and the columns of the given heads."""
-        cols = [h * self.d + j for h in heads for j in range(self.d)]
-        return arb_mat([[self.Z_ball[t, c] for c in cols] for t in rows])
+S4 = declare("S4", uses=('L4', 'S3'), statement="""
+For any W*, the old rows of head h converge to A* (row t = x_{t,i_t}) as c → ∞, with
+‖A(c) − A*‖_F ≤ √r · X_max · 2(n−1) · exp(−(cγ − 2β)), γ = min γ_t, β = max_t ‖E_t W* e_t‖_∞.
+""")
 
-    def context(self, t: int) -> np.ndarray:
-        return self.contexts if self.contexts.ndim == 2 else self.contexts[t]
+S5 = declare("S5", uses=('L3', 'L5', 'S2', 'S4'), statement="""
+Choose logits for the new examples so that D* = C − G A* has full row rank k (L5a with offsets the
+rows of G A*) and realise them with W* (L3).
+""")
 
+S6 = declare("S6", uses=('L7', 'L8', 'S4', 'S5'), statement="""
+Full rank survives for every c > c* = (1/γ)(2β + log(2(n−1) √r X_max ‖G‖₂ / σ_k(D*))) (any c ≥ 0 if
+G = 0), by L7. Claim: Inv(h), and rank W^h ≤ n̄ ≤ d_h (L8).
+""")
 
-_SIZES_QUICK = [(3, 5, 3, 3, True, 1), (4, 6, 3, 2, False, 3)]
-_SIZES = _SIZES_QUICK + [(5, 8, 4, 5, False, 1), (4, 7, 4, 4, True, 2), (6, 9, 3, 3, True, 1)]
+S7 = declare("S7", uses=('S1', 'S6'), statement="""
+Inv(H): rank Z = T = H(n̄ − 1) + 1.
+""")
 
+S8 = declare("S8", uses=('S7', 'L1', 'L2'), statement="""
+M from L1, factored by L2: MHA(E_t, e_t) = y_t for all t.
+""")
 
-@functools.lru_cache(maxsize=4)
-def constructed_instances(seed: int, quick: bool) -> tuple[Instance, ...]:
-    """Deterministic instances (n, d, H, d_h, shared, d_o) at full capacity, built and enclosed once."""
-    rng = np.random.default_rng([seed, 4242])
-    out = []
-    for n, d, H, d_h, shared, d_o in (_SIZES_QUICK if quick else _SIZES):
-        T = capacity(H, min(n, d_h))
-        Q = rng.normal(size=(T, d))
-        C = rng.normal(size=(n, d)) if shared else rng.normal(size=(T, n, d))
-        Y = rng.normal(size=(T, d_o))
-        built = construct_memorizing_mha(Q, C, Y, heads=H, d_h=d_h, seed=int(rng.integers(2**31)))
-        label = f"n={n}, d={d}, H={H}, d_h={d_h}, {'shared' if shared else 'distinct'} contexts, T={T}"
-        out.append(Instance(label, n, d, H, d_h, Q, C, Y, built, feature_enclosure(built.weights, Q, C, prec=PREC)))
-    return tuple(out)
+P1 = declare("P1", uses=('S2', 'S3', 'S4', 'S5', 'S6'), statement="""
+With heads 1..h−1 fixed and Z_R of full row rank r, for k ≤ n̄ − 1 new examples there is W^h of rank
+≤ n̄ with Z_{R∪N} (heads 1..h) of full row rank r + k.
+""")
+
+T1 = declare("T1", uses=('A1', 'A2', 'S8'), statement="""
+Let n < d and n̄ = min(n, d_h). Every dataset of T ≤ H(n̄ − 1) + 1 examples satisfying A1 and A2, with
+arbitrary labels in R^{d_o}, is memorized by some MHA with H heads, head dimension d_h and value
+dimension d_v ≥ min(d, d_o).
+""")
 
 
 def _rank_result(claim: str, statement: str, enclosure: arb_mat, scope: Scope) -> Result:
@@ -132,17 +137,17 @@ def _later_heads(inst: Instance) -> list[int]:
     return [h for h in range(1, inst.heads) if inst.built.partition[h]]
 
 
-def _over_instances(ctx: CheckContext, claim: str, per_instance, statement: str) -> Result:
-    """Combine ``per_instance(inst)`` over the proof's instances into the result of ``claim``."""
-    parts = [p for inst in constructed_instances(ctx.seed, ctx.quick) for p in per_instance(inst)]
-    return Result.combine(claim, statement, parts)
+def _over_instances(ctx: CheckContext, declaration, per_instance) -> Result:
+    """Combine ``per_instance(inst)`` over the proof's instances into the result of the declared claim."""
+    return declaration.combine([p for inst in constructed_instances(ctx) for p in per_instance(inst)])
 
 
 # ----------------------------------------------------------------------------------- checkers
+@S1.checker
 def check_S1(ctx: CheckContext) -> Result:
     """Inv(1) on the instances (rigorous)."""
-    parts = [inv(inst, 0, "S1") for inst in constructed_instances(ctx.seed, ctx.quick)]
-    return Result.combine("S1", "head 1 makes the rows N_1 independent: Inv(1), on instances", parts)
+    parts = [inv(inst, 0, "S1") for inst in constructed_instances(ctx)]
+    return S1.combine(parts)
 
 
 def check_S2_instance(inst: Instance) -> list[Result]:
@@ -156,10 +161,10 @@ def check_S2_instance(inst: Instance) -> list[Result]:
     return parts
 
 
+@S2.checker
 def check_S2(ctx: CheckContext) -> Result:
     """S2 on the instances."""
-    return _over_instances(ctx, "S2", check_S2_instance,
-                           "the reduced new rows C − G A have full row rank k (L6 then gives Inv(h)), on instances")
+    return _over_instances(ctx, S2, check_S2_instance)
 
 
 def check_S3_instance(inst: Instance) -> list[Result]:
@@ -187,10 +192,10 @@ def check_S3_instance(inst: Instance) -> list[Result]:
     return parts
 
 
+@S3.checker
 def check_S3(ctx: CheckContext) -> Result:
     """S3 on the instances."""
-    return _over_instances(ctx, "S3", check_S3_instance,
-                           "suppression W⁺ = uνᵀ: ν·e_t ≠ 0 (3b, uses A1), unique argmax of g_t (3c, uses A2), on instances")
+    return _over_instances(ctx, S3, check_S3_instance)
 
 
 def check_S4_instance(inst: Instance) -> list[Result]:
@@ -219,10 +224,10 @@ def check_S4_instance(inst: Instance) -> list[Result]:
     return parts
 
 
+@S4.checker
 def check_S4(ctx: CheckContext) -> Result:
     """S4 on the instances."""
-    return _over_instances(ctx, "S4", check_S4_instance, "old rows of head h converge to A* at the L4 rate, on instances "
-                           "(float-evaluated logit directions, rigorous softmax)")
+    return _over_instances(ctx, S4, check_S4_instance)
 
 
 def check_S5_instance(inst: Instance) -> list[Result]:
@@ -241,15 +246,17 @@ def check_S5_instance(inst: Instance) -> list[Result]:
     return parts
 
 
+@S5.checker
 def check_S5(ctx: CheckContext) -> Result:
     """S5 on the instances."""
-    return _over_instances(ctx, "S5", check_S5_instance, "D* = C − G A* has full row rank k, on instances")
+    return _over_instances(ctx, S5, check_S5_instance)
 
 
+@S6.checker
 def check_S6(ctx: CheckContext) -> Result:
     """Inv(h) after every head (rigorous), rank W^h ≤ n̄ (exact, stored factors), c > c* (float trace)."""
     parts, scales = [], []
-    for inst in constructed_instances(ctx.seed, ctx.quick):
+    for inst in constructed_instances(ctx):
         for h in _later_heads(inst):
             parts.append(inv(inst, h, "S6"))
             W = inst.built.weights.W_K[h] @ inst.built.weights.W_Q[h].T
@@ -264,33 +271,36 @@ def check_S6(ctx: CheckContext) -> Result:
                                             {"c": t.c, "c_star": t.c_star, "gamma": t.gamma, "beta": t.beta,
                                              "G_norm": t.G_norm, "sigma_k_D_star": t.sigma_k_D_star}))
     parts.append(corroborate("S6", "the scale used exceeds the explicit c* (float64 trace)", scales))
-    return Result.combine("S6", "a finite scale c > c* keeps Inv(h); rank W^h ≤ n̄ ≤ d_h, on instances", parts)
+    return S6.combine(parts)
 
 
+@S7.checker
 def check_S7(ctx: CheckContext) -> Result:
     """Inv(H): rank Z = T for the real-number features of the constructed weights (rigorous), on instances."""
     parts = [check_memorizes(inst.built.weights, inst.queries, inst.contexts, inst.labels, for_all_labels=True)
-             for inst in constructed_instances(ctx.seed, ctx.quick)]
-    return Result.combine("S7", "Inv(H): rank Z = T = H(n̄ − 1) + 1 for the constructed weights, on instances", parts)
+             for inst in constructed_instances(ctx)]
+    return S7.combine(parts)
 
 
+@S8.checker
 def check_S8(ctx: CheckContext) -> Result:
     """The readout memorizes: rank Z = T certified (exact readout by L1, L2); float readout error reported."""
     parts = [check_memorizes(inst.built.weights, inst.queries, inst.contexts, inst.labels)
-             for inst in constructed_instances(ctx.seed, ctx.quick)]
-    return Result.combine("S8", "the construction memorizes (rank Z = T certified; exact readout by L1, L2) on instances", parts)
+             for inst in constructed_instances(ctx)]
+    return S8.combine(parts)
 
 
+@P1.checker
 def check_P1(ctx: CheckContext) -> Result:
     """One later head adds exactly |N_h| ≤ n̄ − 1 to the rank: Inv(h−1) and Inv(h) both certified."""
     parts = []
-    for inst in constructed_instances(ctx.seed, ctx.quick):
+    for inst in constructed_instances(ctx):
         for h in _later_heads(inst):
             before, after = inv(inst, h - 1, "P1"), inv(inst, h, "P1")
             k = len(inst.built.partition[h])
             parts.append(Result.combine("P1", f"head {h + 1} adds k = {k} ≤ n̄ − 1 = {inst.built.n_bar - 1} to the rank",
-                                        [before, after], scope=before.scope))
-    return Result.combine("P1", "one head adds n̄ − 1 to the rank of Z, on instances", parts)
+                                        [before, after]))
+    return P1.combine(parts)
 
 
 def _small_instances(rng: np.random.Generator, quick: bool) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray, int, int]]:
@@ -303,6 +313,7 @@ def _small_instances(rng: np.random.Generator, quick: bool) -> list[tuple[str, n
     return out
 
 
+@T1.checker
 def check_T1(ctx: CheckContext) -> Result:
     """Theorem 1 on instances (rigorous) and its range: the constructor refuses T > H(n̄ − 1) + 1."""
     parts = list(check_S8(ctx).parts)
@@ -318,8 +329,7 @@ def check_T1(ctx: CheckContext) -> Result:
         refused = True
     parts.append(refuted_or_proved("T1", "T = H(n̄ − 1) + 2 is refused (outside the theorem's range)", refused,
                                    Level.EXACT, Scope.instance("n=3, d=5, H=2, d_h=3"), {"refused": refused}).as_corroboration())
-    result = Result.combine("T1", "Theorem 1 on instances: the constructed MHA memorizes (rank Z = T certified; exact "
-                            "readout by L1, L2)", [p.replace(claim="T1") for p in parts])
+    result = T1.combine([p.replace(claim="T1") for p in parts])
     return result.replace(evidence={"universal": "T1 for all datasets satisfying A1, A2 follows through the proof graph "
                                     "from L1–L8 (universal or per-instance as reported) and the steps S1–S8; the steps "
                                     "are checked on the constructed instances listed in the parts"})
