@@ -43,6 +43,7 @@ class Level(enum.IntEnum):
     SMT = 3  #: z3 / cvc5 decided the (negated) statement unsatisfiable
     RIGOROUS = 4  #: ball / interval enclosures (python-flint arb)
     EXACT = 5  #: rational or modular arithmetic (python-flint fmpz/fmpq/nmod)
+    FORMAL = 6  #: a Coq lemma checked by Coq's kernel (coqc, re-checkable by coqchk)
 
     @classmethod
     def parse(cls, value: str | "Level") -> "Level":
