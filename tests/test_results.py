@@ -14,9 +14,9 @@ def proved(level=Level.EXACT, scope=Scope.instance(), **kw):
 
 
 def test_level_order_and_parse():
-    assert Level.EXACT > Level.RIGOROUS > Level.SMT > Level.SYMBOLIC > Level.EMPIRICAL
+    assert Level.FORMAL > Level.EXACT > Level.RIGOROUS > Level.SMT > Level.SYMBOLIC > Level.EMPIRICAL
     assert Level.parse("Rigorous") is Level.RIGOROUS
-    with pytest.raises(InvalidArgumentError, match="one of exact, rigorous"):
+    with pytest.raises(InvalidArgumentError, match="one of formal, exact, rigorous"):
         Level.parse("proof")
 
 
