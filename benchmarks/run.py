@@ -5,7 +5,9 @@
 - ``kruskal_bench.py`` — exact Kruskal rank vs P1 (itertools + numpy rank), P2 (sympy exact), P3 (the
   paper's float32 sampler); tables in docs/benchmarks-kruskal.md;
 - ``construct_bench.py`` — construction and rigorous certification against T, vs exact rank of the
-  float Z; table in docs/benchmarks-construct.md.
+  float Z; table in docs/benchmarks-construct.md;
+- ``float32_bench.py`` — today vs ``target_dtype`` exported to torch.nn.MultiheadAttention, evaluated in
+  float64/float32/bfloat16; table in docs/benchmarks-float32.md.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("kruskal_bench.py", "construct_bench.py")
+BENCHMARKS = ("kruskal_bench.py", "construct_bench.py", "float32_bench.py")
 
 
 def main(argv: list[str]) -> int:

@@ -3,7 +3,10 @@
 One attention layer, no skip connection, read at a query token ``e ∈ R^d`` attending to a context
 ``E ∈ R^{n×d}`` (rows ``x_1..x_n``; the query does not attend to itself)::
 
-    MHA(E, e) = Σ_{h=1..H} W_O^h W_V^hᵀ Eᵀ softmax(E W_K^h W_Q^hᵀ e)   ∈ R^{d_o}
+    MHA(E, e) = Σ_{h=1..H} W_O^h W_V^hᵀ Eᵀ softmax(s · E W_K^h W_Q^hᵀ e)   ∈ R^{d_o}
+
+The logit scale ``s`` (:attr:`MHAWeights.scale`) is 1 in the paper; scaled dot-product attention uses
+``s = 1/√d_h``. It multiplies the logits only, so ``W^h = s W_K^h W_Q^hᵀ`` is the key–query matrix.
 
 with ``W_Q^h, W_K^h ∈ R^{d×d_h}``, ``W_V^h ∈ R^{d×d_v}`` and ``W_O^h ∈ R^{d_o×d_v}``.
 
@@ -195,6 +198,9 @@ class MHAWeights:
         If given, every array is checked against it and inputs must have ``n = spec.n`` tokens.
         The weights alone do not determine ``n``; without a spec, ``H, d, d_h, d_v, d_o`` are inferred
         from the arrays (see :meth:`spec_for`) and any number of context tokens is accepted.
+    scale : float, optional
+        Logit scale ``s > 0`` (default 1): the logits are ``s · E W_K^h W_Q^hᵀ e``
+        (``s = 1/√d_h`` for scaled dot-product attention).
 
     Examples
     --------
@@ -218,8 +224,13 @@ class MHAWeights:
     W_V: np.ndarray
     W_O: np.ndarray
     spec: AttentionSpec | None = None
+    scale: float = 1.0
 
     def __post_init__(self) -> None:
+        if isinstance(self.scale, bool) or not isinstance(self.scale, (int, float, np.integer, np.floating)) \
+                or not (np.isfinite(self.scale) and self.scale > 0):
+            raise InvalidArgumentError("scale", describe(self.scale), "a finite logit scale s > 0 (1/√d_h for scaled dot-product attention)")
+        object.__setattr__(self, "scale", float(self.scale))
         arrays = {}
         for name in ("W_Q", "W_K", "W_V", "W_O"):
             arr = as_float_array(getattr(self, name), name, 3).copy()
@@ -290,12 +301,12 @@ class MHAWeights:
 
     def with_spec(self, spec: AttentionSpec) -> "MHAWeights":
         """The same arrays, validated against and tied to ``spec``."""
-        return MHAWeights(self.W_Q, self.W_K, self.W_V, self.W_O, spec)
+        return MHAWeights(self.W_Q, self.W_K, self.W_V, self.W_O, spec, self.scale)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, MHAWeights):
             return NotImplemented
-        return self.spec == other.spec and all(
+        return self.spec == other.spec and self.scale == other.scale and all(
             np.array_equal(getattr(self, k), getattr(other, k)) for k in ("W_Q", "W_K", "W_V", "W_O")
         )
 
@@ -304,16 +315,17 @@ class MHAWeights:
     def __repr__(self) -> str:
         return (
             f"MHAWeights(H={self.heads}, d={self.d}, d_h={self.d_h}, d_v={self.d_v}, d_o={self.d_o}, "
-            f"spec={self.spec!r})"
+            f"spec={self.spec!r}" + ("" if self.scale == 1.0 else f", scale={self.scale!r}") + ")"
         )
 
     # derived matrices ------------------------------------------------------------------------------
     def keyquery(self) -> np.ndarray:
-        """Combined key–query matrices ``W^h = W_K^h W_Q^hᵀ``, stacked: shape (H, d, d).
+        """Combined key–query matrices ``W^h = s W_K^h W_Q^hᵀ`` (``s`` = :attr:`scale`), stacked: (H, d, d).
 
         The attention logits are ``E W^h e``; ``rank W^h ≤ d_h``.
         """
-        return np.einsum("hia,hja->hij", self.W_K, self.W_Q)
+        W = np.einsum("hia,hja->hij", self.W_K, self.W_Q)
+        return W if self.scale == 1.0 else self.scale * W
 
     def readout(self) -> np.ndarray:
         """Readout ``M = [W_O^1 W_V^1ᵀ, …, W_O^H W_V^Hᵀ] ∈ R^{d_o × H d}``.
@@ -444,7 +456,7 @@ class MHAWeights:
 
     def save(self, path: str | Path) -> None:
         """Write the weights (and the spec, if any) to a ``.npz`` file."""
-        extra = {}
+        extra = {} if self.scale == 1.0 else {"scale": np.array(self.scale)}
         if self.spec is not None:
             extra["spec"] = np.array([getattr(self.spec, f) for f in _SPEC_FIELDS], dtype=np.int64)
         np.savez(
@@ -463,7 +475,8 @@ class MHAWeights:
             if "spec" in f.files:
                 values = [int(v) for v in f["spec"]]
                 spec = AttentionSpec(**dict(zip(_SPEC_FIELDS, values)))
-            return cls(f["W_Q"], f["W_K"], f["W_V"], f["W_O"], spec)
+            scale = float(f["scale"]) if "scale" in f.files else 1.0
+            return cls(f["W_Q"], f["W_K"], f["W_V"], f["W_O"], spec, scale)
 
 
 def _require_spec(spec: Any) -> None:
@@ -531,7 +544,7 @@ def _check_batch(weights: MHAWeights, contexts: Any, queries: Any) -> tuple[np.n
 
 
 def _logits(weights: MHAWeights, C: np.ndarray, Q: np.ndarray) -> np.ndarray:
-    """``E_t W_K^h W_Q^hᵀ e_t`` for all t, h: shape (T, H, n). ``C`` is (T, n, d) or shared (n, d)."""
+    """``s · E_t W_K^h W_Q^hᵀ e_t`` for all t, h: shape (T, H, n). ``C`` is (T, n, d) or shared (n, d)."""
     with np.errstate(over="ignore", invalid="ignore"):
         q = np.einsum("td,hda->tha", Q, weights.W_Q)  # W_Q^hᵀ e_t        (T, H, d_h)
         if C.ndim == 2:
@@ -540,6 +553,8 @@ def _logits(weights: MHAWeights, C: np.ndarray, Q: np.ndarray) -> np.ndarray:
         else:
             k = np.einsum("tnd,hda->thna", C, weights.W_K)  # E_t W_K^h (T, H, n, d_h)
             a = np.einsum("thna,tha->thn", k, q)
+        if weights.scale != 1.0:
+            a = weights.scale * a
     if not np.isfinite(a).all():
         t, h, _ = (int(i) for i in np.argwhere(~np.isfinite(a))[0])
         raise InvalidArgumentError(

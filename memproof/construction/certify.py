@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from flint import arb_mat
+from flint import arb, arb_mat, fmpq
 
 from ..arith import exact
 from ..arith.rigorous import ball_softmax, certify_full_row_rank, working_precision
@@ -47,6 +47,7 @@ def _float_logits(weights: MHAWeights, C: np.ndarray, Q: np.ndarray) -> np.ndarr
             a = np.einsum("hna,tha->thn", np.einsum("nd,hda->hna", C, weights.W_K), q)
         else:
             a = np.einsum("tnd,hda,tha->thn", C, weights.W_K, q, optimize=True)
+        a = a * weights.scale
     if not np.isfinite(a).all():
         t, h, _ = (int(i) for i in np.argwhere(~np.isfinite(a))[0])
         raise InvalidArgumentError("weights", f"attention logits that overflow float64 (example {t}, head {h})",
@@ -66,8 +67,9 @@ def _amat(a: np.ndarray) -> arb_mat:
 def feature_enclosure(weights: MHAWeights, queries: Any, contexts: Any, *, prec: int = 106) -> arb_mat:
     """Ball enclosure (arb, ``prec`` bits) of the real-number feature matrix ``Z`` (T × H d).
 
-    Row ``t`` is ``[z_{t,1}; …; z_{t,H}]`` with ``z_{t,h} = E_tᵀ softmax(E_t W_K^h W_Q^hᵀ e_t)``
-    evaluated in real arithmetic on the stored float64 numbers (each taken at its exact value).
+    Row ``t`` is ``[z_{t,1}; …; z_{t,H}]`` with ``z_{t,h} = E_tᵀ softmax(s · E_t W_K^h W_Q^hᵀ e_t)``
+    evaluated in real arithmetic on the stored float64 numbers (each taken at its exact value;
+    ``s`` = ``weights.scale``).
 
     >>> from memproof.model import MHAWeights, AttentionSpec, feature_matrix
     >>> w = MHAWeights.zeros(AttentionSpec(n=2, d=2, heads=1))
@@ -85,7 +87,8 @@ def feature_enclosure(weights: MHAWeights, queries: Any, contexts: Any, *, prec:
     with working_precision(prec):
         W = []
         for h in range(H):
-            W.append(_amat(weights.W_K[h]) * _amat(np.ascontiguousarray(weights.W_Q[h].T)))  # W^h (d × d)
+            Wh = _amat(weights.W_K[h]) * _amat(np.ascontiguousarray(weights.W_Q[h].T))  # W^h (d × d)
+            W.append(Wh if weights.scale == 1.0 else Wh * arb(weights.scale))
         if ds.shared_context:
             Ea = _amat(C)
             Qt = _amat(np.ascontiguousarray(Q.T))
@@ -113,7 +116,7 @@ def feature_enclosure(weights: MHAWeights, queries: Any, contexts: Any, *, prec:
 def _exact_logits(weights: MHAWeights, E: np.ndarray, e: np.ndarray, h: int) -> list:
     Eq = exact.to_fmpq_mat(E)
     v = exact.to_fmpq_mat(weights.W_K[h]) * (exact.to_fmpq_mat(np.ascontiguousarray(weights.W_Q[h].T)) * exact.to_fmpq_mat(e.reshape(-1, 1)))
-    L = Eq * v
+    L = Eq * v * fmpq(*weights.scale.as_integer_ratio())
     return [L[i, 0] for i in range(L.nrows())]
 
 
@@ -209,7 +212,8 @@ def check_memorizes(weights: MHAWeights, queries: Any, contexts: Any, labels: An
         raise InvalidArgumentError("labels", f"d_o = {Y.shape[1]}", f"d_o = {weights.d_o} as the weights' W_O")
     T, n, d, H = ds.T, ds.n, ds.d, weights.heads
     claim, statement = ("S7", STATEMENT_ALL) if for_all_labels else ("S8", STATEMENT)
-    about = (f"the real-number MHA defined by the stored float64 W_K, W_Q (H={H}, d_h={weights.d_h}) on the stored "
+    about = (f"the real-number MHA defined by the stored float64 W_K, W_Q (H={H}, d_h={weights.d_h}"
+             + ("" if weights.scale == 1.0 else f", logit scale s = {weights.scale!r}") + ") on the stored "
              f"float64 data (T={T}, n={n}, d={d}, {'shared' if ds.shared_context else 'distinct'} contexts)")
     with stopwatch() as total:
         Zf = feature_matrix(weights, ds.contexts, ds.queries)

@@ -30,10 +30,28 @@ def _head_logits(contexts: np.ndarray, queries: np.ndarray, W_K: np.ndarray, W_Q
     return ((contexts @ W_K) * q[:, None, :]).sum(axis=2)
 
 
-def _one_head_features(W_K: np.ndarray, W_Q: np.ndarray, contexts: Any, queries: np.ndarray) -> np.ndarray:
+def _one_head_features(W_K: np.ndarray, W_Q: np.ndarray, contexts: Any, queries: np.ndarray, scale: float) -> np.ndarray:
     d, d_h = W_K.shape
-    w = MHAWeights(W_Q[None], W_K[None], np.zeros((1, d, 1)), np.zeros((1, 1, 1)))
+    w = MHAWeights(W_Q[None], W_K[None], np.zeros((1, d, 1)), np.zeros((1, 1, 1)), scale=scale)
     return feature_matrix(w, contexts, queries)
+
+
+def resolve_scale(scale: Any, d: int, d_h: int) -> float:
+    """The logit scale ``s`` from ``None`` (1, the paper's model), ``"1/sqrt(d_h)"``, ``"1/sqrt(d)"`` or a number > 0.
+
+    >>> resolve_scale(None, 16, 4), resolve_scale("1/sqrt(d_h)", 16, 4), resolve_scale("1/sqrt(d)", 16, 4)
+    (1.0, 0.5, 0.25)
+    """
+    if scale is None:
+        return 1.0
+    if isinstance(scale, str):
+        table = {"1/sqrt(d_h)": 1.0 / math.sqrt(d_h), "1/sqrt(d)": 1.0 / math.sqrt(d)}
+        if scale not in table:
+            raise InvalidArgumentError("scale", repr(scale), "None, '1/sqrt(d_h)', '1/sqrt(d)' or a number > 0")
+        return table[scale]
+    if isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating)) or not (math.isfinite(scale) and scale > 0):
+        raise InvalidArgumentError("scale", describe(scale), "None, '1/sqrt(d_h)', '1/sqrt(d)' or a finite number > 0")
+    return float(scale)
 
 
 def construction_problem(queries: Any, contexts: Any, labels: Any, *, heads: int, d_h: int, d_v: int | None,
@@ -67,6 +85,8 @@ def construct_memorizing_mha(
     partition: Any = None,
     draws: int = 4,
     check_assumptions: bool = True,
+    scale: Any = None,
+    target_dtype: str | None = None,
 ) -> MemorizingMHA:
     """Build an MHA layer that memorizes ``(E_t, e_t) ↦ y_t`` by the proof of Theorem 1 (S1–S8).
 
@@ -92,6 +112,18 @@ def construct_memorizing_mha(
         Random draws per choice (directions, logits); the best by the S6 scale is kept.
     check_assumptions : bool
         Decide A1 (on the query subsets used) and A2 exactly first (default True).
+    scale : {None, "1/sqrt(d_h)", "1/sqrt(d)"} or float
+        Logit scale ``s`` of the model ``softmax(s · E W_K W_Qᵀ e)`` (default 1, the paper's model;
+        ``"1/sqrt(d_h)"`` for scaled dot-product attention). The construction's key–query matrix
+        ``W^h`` is the same; the stored ``W_Q`` is ``W_Q / s`` and ``weights.scale = s``.
+    target_dtype : {None, "float64", "float32", "bfloat16", "float16"}
+        Build for evaluation in this dtype (``torch.nn.MultiheadAttention`` export, see
+        :mod:`memproof.export`): the choices are tuned for margin (:mod:`.heads`, ``tune``), every
+        head's ``W_Q, W_K`` are rounded to the dtype in the export layout (``√p`` folded into ``W_Q``,
+        ``weights.scale = 1/√p``, ``p`` the export's head dimension) *before* the next head is built,
+        the readout is solved against the features of those rounded weights and rounded in turn, and
+        ``error_budget`` holds a rigorous bound on the evaluation error in the dtype
+        (:func:`memproof.export.evaluation_error_bound`). ``scale`` is then ignored.
 
     Returns
     -------
@@ -126,6 +158,14 @@ def construct_memorizing_mha(
     d_o, d_v = spec.d_o, spec.d_v
     assumptions = require_used_assumptions(ds, groups) if check_assumptions else {"A1": "not checked", "A2": "not checked"}
 
+    s = resolve_scale(scale, d, d_h)
+    tune = target_dtype is not None
+    if tune:
+        from ..export.torch_mha import export_head_dim, round_to_dtype
+
+        rnd = lambda x: round_to_dtype(x, target_dtype)  # noqa: E731
+        p = export_head_dim(H, d, d_h, d_v, d_o)
+        s = 1.0 / math.sqrt(p)
     rng = np.random.default_rng(seed)
     Q = ds.queries
     C = np.ascontiguousarray(ds.all_contexts())  # (T, n, d)
@@ -141,9 +181,12 @@ def construct_memorizing_mha(
             if h == 0 or not old:
                 ch = first_head(Q, C, group, d_h, rng, draws)
             else:
-                ch = later_head(Q, C, old, group, np.hstack(feats), d_h, rng, draws)
-            W_K[h], W_Q[h] = ch.W_K, ch.W_Q
-        z_h = _one_head_features(W_K[h], W_Q[h], ds.contexts, Q)
+                ch = later_head(Q, C, old, group, np.hstack(feats), d_h, rng, draws, tune, ds.shared_context)
+            if tune:  # the numbers the export will hold: √p folded into W_Q, rounded once
+                W_K[h], W_Q[h] = rnd(ch.W_K), rnd(math.sqrt(p) * ch.W_Q)
+            else:
+                W_K[h], W_Q[h] = ch.W_K, (ch.W_Q if s == 1.0 else ch.W_Q / s)
+        z_h = _one_head_features(W_K[h], W_Q[h], ds.contexts, Q, s)
         feats.append(z_h)
         if group:
             traces.append(_trace(h, group, old, ch, C, Q, feats, z_h, warnings))
@@ -155,7 +198,9 @@ def construct_memorizing_mha(
     W_O = np.zeros((H, d_o, d_v))
     for h in range(H):
         W_V[h], W_O[h] = factor_readout_block(M[:, h * d:(h + 1) * d], d_v)
-    weights = MHAWeights(W_Q, W_K, W_V, W_O, spec)
+    if tune:
+        W_V, W_O = rnd(W_V), rnd(W_O)
+    weights = MHAWeights(W_Q, W_K, W_V, W_O, spec, s)
     Z = feature_matrix(weights, ds.contexts, Q)
     err = float(np.abs(mha_batch(weights, ds.contexts, Q) - Y).max())
     if err > ERROR_TOL * max(1.0, float(np.abs(Y).max())):
@@ -163,7 +208,13 @@ def construct_memorizing_mha(
             f"S8: the float readout interpolates only to max error {err:.3g} (σ_min/σ_max of Z = {sigma_ratio(Z):.3g}). "
             "The key–query weights may still admit an exact readout: certify with check_memorizes(..., certify='rigorous'); "
             "to improve the float readout use fewer examples per head, another seed, or solve the readout in higher precision")
-    return MemorizingMHA(weights, groups, tuple(traces), Z, err, n_bar, spec.capacity, seed, tuple(warnings), ds, assumptions)
+    budget = None
+    if tune:
+        from ..export.error_bound import evaluation_error_bound
+
+        budget = evaluation_error_bound(weights, ds.queries, ds.contexts, Y, target_dtype, Z=Z)
+    return MemorizingMHA(weights, groups, tuple(traces), Z, err, n_bar, spec.capacity, seed, tuple(warnings), ds, assumptions,
+                         target_dtype, budget)
 
 
 def _trace(h: int, group: list[int], old: list[int], ch: HeadChoice, C: np.ndarray, Q: np.ndarray,

@@ -13,6 +13,16 @@ The key–query matrix is stored factored through ``k + 1 ≤ n̄ ≤ d_h`` colu
 matrix of L3 (:func:`~memproof.lemmas.prescribed_logits.prescribed_logits_matrix`) and
 ``[w_1 … w_k] = W* Q_Nᵀ`` (because ``Q_N [b_1 … b_k] = I``). Keeping ``c·u`` in its own column
 means the huge scale never absorbs the bits of ``W*`` (no SVD of ``W* + cW⁺`` is needed).
+
+``tune=True`` (used when the layer is built for a low-precision dtype) keeps every step of the proof
+but chooses within it for margin: with a shared context ``u = E⁺(e_i − e_j)/‖·‖`` (``i, j`` the largest
+and smallest entries of ``E u`` for the drawn ``u``) makes ``E u`` a two-spike vector, so every old
+logit direction ``g_t = (ν·e_t) E u`` has its top gap equal to its largest entry (3c holds with the
+largest gap a direction of that size allows); draws are compared by that relative gap; the new logits
+are centred (``a_j − (max + min)/2``: the same softmax, a smaller ``β``); and the scale is
+``c = c*(1 + 2⁻²⁰)``, the smallest the S6 bound allows, instead of ``max(2c*, c* + 1, 1)``.
+(Moving ν to the max-margin direction for its sign pattern was measured too: it raised c but made Z
+worse conditioned at the authors' size, so it is not done.)
 """
 from __future__ import annotations
 
@@ -110,17 +120,30 @@ def scale_c_star(gamma: float, beta: float, n: int, r: int, X_max: float, G_norm
     return (2.0 * beta + math.log(2.0 * (n - 1) * math.sqrt(r) * X_max * G_norm / sigma_k)) / gamma
 
 
-def scale_from_c_star(c_star: float) -> float:
-    """The scale used: ``max(2c*, c* + 1, 1)`` — strictly above ``c*``.
+def scale_from_c_star(c_star: float, tight: bool = False) -> float:
+    """The scale used: ``max(2c*, c* + 1, 1)`` — strictly above ``c*``; ``tight``: ``c*(1 + 2⁻²⁰)`` (``≥ 2⁻²⁰``).
 
     >>> scale_from_c_star(-3.0), scale_from_c_star(0.5), scale_from_c_star(10.0)
     (1.0, 1.5, 20.0)
+    >>> scale_from_c_star(10.0, tight=True) > 10.0
+    True
     """
+    if tight:
+        return max(c_star * (1.0 + 2.0**-20), 2.0**-20)
     return max(2.0 * c_star, c_star + 1.0, 1.0)
 
 
+def _two_spike_u(E: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``u = E⁺ v`` with ``v = e_i − e_j`` (i, j the largest and smallest entries of ``E u``): gap 1 at both ends."""
+    g = E @ u
+    v = np.zeros_like(g)
+    v[int(np.argmax(g))], v[int(np.argmin(g))] = 1.0, -1.0
+    w = np.linalg.lstsq(E, v, rcond=None)[0]
+    return w / np.linalg.norm(w)
+
+
 def _suppression(queries: np.ndarray, contexts: np.ndarray, old: list[int], qN: np.ndarray,
-                 rng: np.random.Generator, draws: int):
+                 rng: np.random.Generator, draws: int, tune: bool = False, shared: bool = False):
     """S3: draws of ``(u, ν)``; keeps the one with the largest gap ``γ`` satisfying 3a–3c in float64."""
     d = queries.shape[1]
     Qo, _ = np.linalg.qr(qN.T)  # orthonormal basis of span(new queries)
@@ -139,6 +162,8 @@ def _suppression(queries: np.ndarray, contexts: np.ndarray, old: list[int], qN: 
         nu /= norm
         u = rng.normal(size=d)
         u /= np.linalg.norm(u)
+        if tune and shared:
+            u = _two_spike_u(Cold[0], u)
         dots = Qold @ nu
         # 3b, rigorous for the float ν: |fl(ν·e) − ν·e| ≤ γ_d Σ|ν_i e_i| (any summation order)
         gam_d = d * _U / (1 - d * _U)
@@ -152,7 +177,7 @@ def _suppression(queries: np.ndarray, contexts: np.ndarray, old: list[int], qN: 
         scale = np.abs(g).max(axis=1)
         if not (gaps > 1e-9 * scale).all():  # 3c: distinct maximum (A2 makes ties non-generic)
             continue
-        if best is None or gaps.min() > best[3].min():
+        if best is None or _gap_key(gaps, g, tune) > _gap_key(best[3], best[2], tune):
             best = (u, nu, g, gaps)
     if best is None:
         hint = ""
@@ -167,14 +192,20 @@ def _suppression(queries: np.ndarray, contexts: np.ndarray, old: list[int], qN: 
     return u, nu, np.argmax(g, axis=1), gaps, tried
 
 
+def _gap_key(gaps: np.ndarray, g: np.ndarray, tune: bool) -> float:
+    """Draws are compared by ``γ`` (default) or, tuned, by ``γ`` relative to the largest logit entry
+    (what float rounding of the saturating logits is proportional to)."""
+    return float(gaps.min() / (np.abs(g).max() if tune else 1.0))
+
+
 def later_head(queries: np.ndarray, contexts: np.ndarray, old: list[int], group: list[int], Z_prev: np.ndarray,
-               d_h: int, rng: np.random.Generator, draws: int) -> HeadChoice:
+               d_h: int, rng: np.random.Generator, draws: int, tune: bool = False, shared: bool = False) -> HeadChoice:
     """S2–S6 for head ``h ≥ 2``: ``W^h = W* + cW⁺`` stored as factors (L8)."""
     d = queries.shape[1]
     qN, ctxN = queries[group], contexts[group]
     k, n = len(group), ctxN.shape[1]
     r = len(old)
-    u, nu, i_t, gaps, tried = _suppression(queries, contexts, old, qN, rng, draws)
+    u, nu, i_t, gaps, tried = _suppression(queries, contexts, old, qN, rng, draws, tune, shared)
     Cold = contexts[old]
     A_star = Cold[np.arange(r), i_t]  # S4: row t = x_{t, i_t}
     U, V = Z_prev[old], Z_prev[group]
@@ -186,6 +217,8 @@ def later_head(queries: np.ndarray, contexts: np.ndarray, old: list[int], group:
     best = None
     for _ in range(draws):
         a = rng.normal(size=(k, n))
+        if tune:  # same softmax, smaller |logits| on the old rows (β)
+            a = a - 0.5 * (a.max(axis=1, keepdims=True) + a.min(axis=1, keepdims=True))
         sk, s1 = _sigma_k(simplex_points(ctxN, a, offsets))  # rows of D* = C − G A*
         if not sk > RTOL * max(s1, 1e-300):
             continue
@@ -202,6 +235,6 @@ def later_head(queries: np.ndarray, contexts: np.ndarray, old: list[int], group:
             f"S5: none of {draws} draws of new logits gave D* = C − G A* of numerically full row rank k = {k} "
             f"(‖G‖₂ = {G_norm:.3g}); try another seed, more draws, or fewer examples per head")
     c_star, sk, a, w, B, beta_t, beta = best
-    c = scale_from_c_star(c_star)
+    c = scale_from_c_star(c_star, tight=tune)
     W_K, W_Q = _pack(d, d_h, list(w.T) + [c * u], list(B.T) + [nu])
     return HeadChoice(W_K, W_Q, a, i_t, gaps, beta_t, nu, u, G, A_star, gamma, beta, G_norm, sk, c_star, c, tried)

@@ -139,6 +139,13 @@ class MemorizingMHA:
         Numerical concerns with what to try (empty when none).
     dataset : Dataset
         The data the layer was built for (used by :meth:`check`).
+    assumptions : dict
+        What A1/A2 checks the constructor ran.
+    target_dtype : str or None
+        The dtype the layer was built for (``None``: float64, untuned).
+    error_budget : ErrorBudget or None
+        With ``target_dtype``: c, ‖M‖, cond Z and the rigorous evaluation-error bound in that dtype
+        (:func:`memproof.export.evaluation_error_bound`).
     """
 
     weights: Any
@@ -152,11 +159,37 @@ class MemorizingMHA:
     warnings: tuple[str, ...]
     dataset: Any
     assumptions: dict = dataclasses.field(default_factory=dict)
+    target_dtype: str | None = None
+    error_budget: Any = None
 
     @property
     def rank_margin(self) -> float:
         """``σ_min(Z)/σ_max(Z)`` (float64)."""
         return sigma_ratio(self.Z)
+
+    def to_torch_mha(self, dtype: Any = None, *, batch_first: bool = False, device: Any = None, pad_keys: bool = False) -> Any:
+        """A ready ``torch.nn.MultiheadAttention`` and its adapter facts (:func:`memproof.export.to_torch_mha`).
+
+        ``dtype`` defaults to the dtype the layer was built for (float64 unless ``target_dtype``).
+        """
+        from ..export import to_torch_mha
+
+        return to_torch_mha(self.weights, dtype=self._dtype(dtype), device=device, batch_first=batch_first, pad_keys=pad_keys)
+
+    def state_dict(self, dtype: Any = None, *, pad_keys: bool = False) -> dict[str, Any]:
+        """The ``torch.nn.MultiheadAttention`` state dict of :meth:`to_torch_mha` (torch tensors)."""
+        from ..export import mha_layout
+
+        return mha_layout(self.weights, pad_keys=pad_keys).state_dict(self._dtype(dtype))
+
+    def to_torch_module(self, dtype: Any = None, device: Any = None) -> Any:
+        """memproof's own layer as a ``torch.nn.Module`` (:func:`memproof.torchpath.memorizing_module`)."""
+        from ..torchpath.module import memorizing_module
+
+        return memorizing_module(self.weights, dtype=self._dtype(dtype), device=device)
+
+    def _dtype(self, dtype: Any) -> Any:
+        return dtype if dtype is not None else getattr(self, "target_dtype", None)
 
     def check(self, certify: str = "rigorous", **kw: Any) -> Result:
         """:func:`~memproof.construction.check_memorizes` on the stored weights and data."""

@@ -8,7 +8,9 @@ lazily: ``import memproof.torchpath`` works without torch; calling anything that
 - :mod:`.env` — :func:`torch_info`, :func:`resolve_device`, :func:`resolve_dtype`, timers;
 - :mod:`.model` — :func:`attention`, :func:`head_features`, :func:`feature_matrix`, :func:`mha_batch`;
 - :mod:`.construct` — :func:`construct_memorizing_mha_torch` (S1–S8), :class:`TorchConstruction`,
-  :func:`numerical_rank`.
+  :func:`numerical_rank`;
+- :mod:`.module` — :func:`memorizing_module`: memproof's layer as a ``torch.nn.Module`` (its own layout;
+  for ``torch.nn.MultiheadAttention`` see :func:`memproof.export.to_torch_mha`).
 
 The construction draws its random choices from the same ``numpy.random.default_rng(seed)`` stream,
 in the same order, as :func:`memproof.construction.construct_memorizing_mha`, so with the same seed and
@@ -23,13 +25,14 @@ from typing import Any
 __all__ = [
     "torch_info", "resolve_device", "resolve_dtype",
     "attention", "head_features", "feature_matrix", "mha_batch",
-    "construct_memorizing_mha_torch", "TorchConstruction", "numerical_rank",
+    "construct_memorizing_mha_torch", "TorchConstruction", "numerical_rank", "memorizing_module",
 ]
 
 _LAZY = {
     "torch_info": "env", "resolve_device": "env", "resolve_dtype": "env",
     "attention": "model", "head_features": "model", "feature_matrix": "model", "mha_batch": "model",
     "construct_memorizing_mha_torch": "construct", "TorchConstruction": "construct", "numerical_rank": "construct",
+    "memorizing_module": "module",
 }
 
 
