@@ -15,7 +15,10 @@ Format (``proofs/<paper>/blueprint.md``)::
 A section starts with ``## ID — Title`` (``—``, ``-`` or ``:`` separate id and title); the ``- key:
 value`` lines right after the heading are metadata: ``kind``, ``uses`` (comma-separated ids or
 ``none``), ``checker`` (a name in the proof's own checker registry, or ``none``; never an import path:
-see :mod:`memproof.blueprint.declare`) and ``planned`` (why a claim has no checker yet). The rest of the section is the statement. A reader can read the proof without opening Python.
+see :mod:`memproof.blueprint.declare`) and ``planned`` (why a claim has no checker yet) and ``coq`` (the fully qualified Coq lemma that proves the claim, see ``docs/formal.md``). The rest
+of the section is the statement, except a fenced ````coq```` block (optionally inside ``<details>``):
+the lemma's statement as Coq prints it with full names, which ``memproof verify`` compares with Coq.
+A reader can read the proof without opening Python.
 """
 from __future__ import annotations
 
@@ -26,7 +29,8 @@ from pathlib import Path
 from ..errors import ProofGraphError
 
 _HEADING = re.compile(r"^##\s+(?P<id>[A-Za-z][A-Za-z0-9_.]*)\s*(?:—|–|-|:)\s*(?P<title>.+?)\s*$")
-_META = re.compile(r"^-\s*(?P<key>kind|uses|checker|planned)\s*:\s*(?P<value>.*?)\s*$")
+_META = re.compile(r"^-\s*(?P<key>kind|uses|checker|planned|coq)\s*:\s*(?P<value>.*?)\s*$")
+_COQ_BLOCK = re.compile(r"(?:<details>\s*(?:<summary>.*?</summary>)?\s*)?```coq\n(?P<text>.*?)\n```(?:\s*</details>)?", re.S)
 _KINDS = {"assumption", "definition", "lemma", "step", "proposition", "theorem"}
 
 
@@ -42,6 +46,8 @@ class Claim:
     statement: str
     planned: str | None = None
     line: int = 0
+    coq: str | None = None
+    coq_statement: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,6 +108,14 @@ def parse_blueprint(text: str, source: Path | None = None) -> Blueprint:
         if checker is not None and not checker.isidentifier():
             raise ProofGraphError(f"{where}:{start + 1}: checker {checker!r} of {claim_id} is not a registry name "
                                   "(checkers are named from the proof's own registry, e.g. check_L3, not by import path)")
+        text = "\n".join(body[i:]).strip()
+        blocks = list(_COQ_BLOCK.finditer(text))
+        if len(blocks) > 1:
+            raise ProofGraphError(f"{where}:{start + 1}: claim {claim_id} has {len(blocks)} coq blocks; expected at most one")
+        coq, coq_statement = meta.get("coq"), blocks[0]["text"].strip() if blocks else None
+        if (coq is None) != (coq_statement is None):
+            raise ProofGraphError(f"{where}:{start + 1}: claim {claim_id} needs both a '- coq:' lemma and a ```coq block "
+                                  "with its statement (or neither)")
         claims.append(
             Claim(
                 id=claim_id,
@@ -109,9 +123,11 @@ def parse_blueprint(text: str, source: Path | None = None) -> Blueprint:
                 kind=kind,
                 uses=_split_ids(meta.get("uses", "")),
                 checker=checker,
-                statement="\n".join(body[i:]).strip(),
+                statement=_COQ_BLOCK.sub("", text).strip(),
                 planned=meta.get("planned"),
                 line=start + 1,
+                coq=coq,
+                coq_statement=coq_statement,
             )
         )
     if not claims:

@@ -19,6 +19,7 @@ from ..errors import ProofGraphError
 from ..results import Level, Outcome, Result, Scope, ScopeKind
 from .context import CheckContext, SharedCosts
 from .declare import ClaimDeclaration, ClaimRegistry, bind, normalise
+from .formal_stage import formal_parts, with_formal
 from .graph import check_order, dependency_graph, with_premises
 from .parse import Blueprint, Claim
 from .proofs import load_registry
@@ -112,6 +113,7 @@ def run_blueprint(
     costs = costs if costs is not None else SharedCosts()
     selected = set(graph.nodes) if claims is None else set(claims)
     needed = with_premises(graph, selected)
+    formal = formal_parts(blueprint, (graph.nodes[c]["claim"] for c in check_order(graph) if c in needed), costs)
     entries: dict[str, ClaimEntry] = {}
     interrupted = False
     for claim_id in check_order(graph):
@@ -129,7 +131,7 @@ def run_blueprint(
         else:
             ctx = CheckContext(seed=seed, quick=quick, premises={p: entries[p].result for p in claim.uses}, costs=costs)
             try:
-                result = _run_checker(claim, declarations[claim.id], ctx)
+                result = with_formal(_run_checker(claim, declarations[claim.id], ctx), formal.get(claim.id))
             except KeyboardInterrupt:  # keep what is done; the caller writes the partial report
                 interrupted = True
                 result = Result.skipped(claim.id, claim.title, INTERRUPTED)

@@ -13,9 +13,12 @@ from memproof.lemmas.saturation import check_saturation_bound, check_saturation_
 from memproof.results import Level, Result, Scope
 
 L4 = declare("L4", uses=(), statement="""
-If g ∈ R^n has a unique maximum at i* with gap γ > 0 and b ∈ R^n, then for every c ≥ 0:
-‖softmax(c g + b) − e_{i*}‖₁ ≤ 2(n−1) exp(−(cγ − 2‖b‖_∞)), so the attention output converges to the
-token x_{i*} at that rate. With ties the limit depends on b.
+Let n ≥ 1, g, b ∈ R^n, i* < n, c ≥ 0, and γ, β ∈ R with g_{i*} − g_i ≥ γ for every i ≠ i* and
+|b_i| ≤ β for every i (for instance γ the gap of a unique maximum and β = ‖b‖_∞). Then
+‖softmax(c g + b) − e_{i*}‖₁ ≤ 2(n−1) exp(−(cγ − 2β)), and if moreover |x_{i,k}| ≤ X for every token i and
+coordinate k, every coordinate of the attention output Σ_i softmax(c g + b)_i x_i differs from that of
+x_{i*} by at most X · 2(n−1) exp(−(cγ − 2β)). So with γ > 0 the output converges to the token x_{i*} at that
+rate; with ties the limit depends on b.
 """)
 
 

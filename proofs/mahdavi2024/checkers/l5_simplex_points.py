@@ -11,10 +11,10 @@ from memproof.lemmas.simplex_points import check_simplex_points
 from memproof.results import Level, Result, Scope
 
 L5 = declare("L5", uses=(), statement="""
-For rank-n E, the set C = {Eᵀ s : s in the open simplex} is an open piece of an (n−1)-dimensional
-affine subspace that misses 0. Hence (a) for any fixed offsets g_t one can choose k ≤ n − 1 points
-v_t ∈ C_t − g_t that are linearly independent, and (b) with zero offsets even k ≤ n. Random logits
-work almost surely, but the realised rank is verified, never assumed.
+Let contexts E_1..E_k ∈ R^{n×d} each have rank n (over any real field), and g_1..g_k ∈ R^d.
+(a) If k ≤ n − 1, there are s_1..s_k in the open simplex (all entries > 0, summing to 1) such that the
+vectors E_tᵀ s_t − g_t are linearly independent. (b) If k ≤ n, there are such s_t with the vectors E_tᵀ s_t
+linearly independent.
 """)
 
 

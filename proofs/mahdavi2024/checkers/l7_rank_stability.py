@@ -15,7 +15,9 @@ from memproof.lemmas.rank_stability import check_rank_stability
 from memproof.results import Level, Result, Scope
 
 L7 = declare("L7", uses=(), statement="""
-If σ_k(D*) > 0 and ‖D − D*‖₂ < σ_k(D*) then rank D ≥ k.
+Over any real field: let D, D* ∈ R^{k×m} and R ∈ R^{m×k} with D* R = I_k (e.g. R the pseudo-inverse of
+a D* of full row rank). If every row of (D − D*) R has absolute row sum below 1 (the induced ∞-norm
+‖(D − D*) R‖_∞ < 1), then rank D = k.
 """)
 
 

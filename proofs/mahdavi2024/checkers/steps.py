@@ -77,7 +77,9 @@ Inv(H): rank Z = T = H(n̄ − 1) + 1.
 """)
 
 S8 = declare("S8", uses=('S7', 'L1', 'L2'), statement="""
-M from L1, factored by L2: MHA(E_t, e_t) = y_t for all t.
+If the feature matrix Z ∈ R^{T×Hd} has rank T (Inv(H), S7) and d_v ≥ min(d, d_o), then for every label
+matrix Y ∈ R^{T×d_o} there are W_O^h ∈ R^{d_o×d_v} and W_V^h ∈ R^{d×d_v} with
+Σ_h W_O^h W_V^hᵀ z_{t,h} = y_t for every t, i.e. MHA(E_t, e_t) = y_t (M from L1, factored by L2).
 """)
 
 P1 = declare("P1", uses=('S2', 'S3', 'S4', 'S5', 'S6'), statement="""
