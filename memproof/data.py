@@ -1,7 +1,10 @@
 """Datasets of the theorem: queries e_t, contexts E_t and labels y_t (theorem.md §1).
 
 A :class:`Dataset` holds ``queries`` (T, d), ``contexts`` (T, n, d) — or one shared context (n, d),
-stored broadcast — and optional ``labels`` (T, d_o). It round-trips through ``.npz`` files with keys
+stored broadcast — and optional ``labels`` (T, d_o), all float64. Conversion is exact or refused: an
+integer float64 cannot hold (a uint64 ``2**64 - 1``, a Python int ``2**53 + 1``), a non-dyadic
+Fraction or a longdouble is an :class:`~memproof.errors.InvalidArgumentError`, never silently rounded —
+the assumption checkers decide A1–A3 about the stored numbers, which must be the numbers given. It round-trips through ``.npz`` files with keys
 ``queries``, ``contexts`` and optional ``labels``.
 
 >>> import numpy as np
@@ -30,8 +33,8 @@ class Dataset:
     labels: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        q = as_float_array(self.queries, "queries", 2)
-        c = as_float_array(self.contexts, "contexts", (2, 3))
+        q = as_float_array(self.queries, "queries", 2, exact=True)
+        c = as_float_array(self.contexts, "contexts", (2, 3), exact=True)
         if c.shape[-1] != q.shape[1]:
             raise InvalidArgumentError("contexts", f"token dimension d={c.shape[-1]}", f"d={q.shape[1]} as in queries (T, d) = {q.shape}")
         if c.ndim == 3 and c.shape[0] != q.shape[0]:
@@ -39,7 +42,7 @@ class Dataset:
         object.__setattr__(self, "queries", q)
         object.__setattr__(self, "contexts", c)
         if self.labels is not None:
-            y = as_float_array(self.labels, "labels", (1, 2))
+            y = as_float_array(self.labels, "labels", (1, 2), exact=True)
             y = y.reshape(-1, 1) if y.ndim == 1 else y
             if y.shape[0] != q.shape[0]:
                 raise InvalidArgumentError("labels", f"{y.shape[0]} labels", f"one per query (T={q.shape[0]})")

@@ -24,7 +24,7 @@ def test_proves_a_true_universal_statement_and_rechecks_its_text():
     out = smt.prove_forall(am_gm)
     assert out.status == "proved" and out.proved and out.model is None
     assert "(check-sat)" in out.smtlib and "declare-fun x () Real" in out.smtlib
-    again = smt.recheck_smtlib(out.smtlib)
+    again = smt.recheck_smtlib(out.smtlib, am_gm)
     assert again.status == "proved"
     assert out.solver.startswith("z3 ") and out.seconds >= 0
     assert out.to_evidence()["smtlib"] == out.smtlib
@@ -39,7 +39,7 @@ def test_refutes_a_false_statement_with_a_model_that_violates_it():
     assert out.status == "refuted"
     x, y = Fraction(out.model["x"]), Fraction(out.model["y"])
     assert x > 0 and y > 0 and not (x * y >= x + y)  # the counterexample, checked exactly in Python
-    again = smt.recheck_smtlib(out.smtlib)
+    again = smt.recheck_smtlib(out.smtlib, false_claim)
     assert again.status == "refuted"
     x2, y2 = Fraction(again.model["x"]), Fraction(again.model["y"])
     assert x2 > 0 and y2 > 0 and not (x2 * y2 >= x2 + y2)
@@ -152,7 +152,7 @@ def test_prove_forall_rejects_bad_timeouts(kw):
 @pytest.mark.parametrize("text", ["", "   ", "(assert (> x", 42])
 def test_recheck_rejects_bad_text(text):
     with pytest.raises(InvalidArgumentError):
-        smt.recheck_smtlib(text)
+        smt.recheck_smtlib(text, am_gm)
 
 
 def test_exp_abstraction_validates():
@@ -169,4 +169,4 @@ def test_without_z3_queries_are_unknown_with_install_hint(monkeypatch):
     assert not smt.z3_available()
     out = smt.prove_forall(am_gm)
     assert out.status == "unknown" and "pip install memproof[smt]" in out.reason and out.smtlib == ""
-    assert smt.recheck_smtlib("(check-sat)").status == "unknown"
+    assert smt.recheck_smtlib("(check-sat)", am_gm).status == "unknown"

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from memproof.errors import InvalidArgumentError, UndecidedError
 from memproof.kruskal import (KruskalResult, VectorFamily, kruskal_rank,
                               numerical_kruskal_rank, run_sweep, sample_subsets, verify_certificate)
-from memproof.kruskal.engine import _Checkpoint
+from memproof.kruskal.checkpoint import Checkpoint as _Checkpoint
 
 
 # ------------------------------------------------------------------------------------- oracle

@@ -1,12 +1,27 @@
 """Exact tier: rational and modular linear algebra with python-flint.
 
 Every float64 is an exact dyadic rational ``m · 2^e``; memproof takes float input at its exact value,
-so results here are about *the stored numbers*, not about a tolerance. Integer, :class:`fractions.Fraction`
-and ``flint.fmpq`` entries are accepted too.
+so results here are about *the stored numbers*, not about a tolerance.
+
+**Input conversion** (:func:`exact_array`, used by every exact path, the Kruskal engine included) is
+exact or refused — a value is never wrapped, rounded or truncated:
+
+- integer dtypes ``int8 … int64``, ``uint8 … uint64`` and Python ints of any size keep their value
+  (``uint64`` above ``2^63 - 1`` and big ints are never cast to int64);
+- ``float16``/``float32``/``float64`` (and ``longdouble``) are their exact dyadic rationals; NaN and
+  ±inf are refused;
+- :class:`fractions.Fraction`, ``flint.fmpz``/``fmpq`` and ``object`` arrays mixing ints,
+  Fractions and floats are exact rationals;
+- a numpy ``bool`` array is the 0/1 matrix; a Python ``bool`` *entry* in a list is refused (it is
+  almost always a mask passed by mistake);
+- complex numbers, strings, ``None``, dates and other objects are refused with
+  :class:`~memproof.errors.InvalidArgumentError`.
 
 >>> rank([[1, 2], [2, 4]])
 1
 >>> rank([[0.1, 0.3], [1.0, 3.0]])   # 3 * fl(0.1) != fl(0.3): exactly independent
+2
+>>> rank(np.array([[2**64 - 1, 1], [2**63 - 1, 1]], dtype=np.uint64))   # no int64 wrap-around
 2
 >>> nullspace([[1, 2, 3]])
 [[2, -1, 0], [3, 0, -1]]
@@ -21,46 +36,174 @@ import numpy as np
 from flint import fmpq, fmpq_mat, fmpz, fmpz_mat, nmod_mat
 
 from ..errors import InvalidArgumentError
-from ..validation import describe
+from ..validation import describe, first_inexact_float64
 
 #: Default primes for modular rank (odd, < 2^31, so products fit in int64 after reduction).
 PRIMES = (2147483647, 2147483629, 2147483587)
 
+#: The kinds :func:`exact_array` returns: a finite float64 array, an int64/uint64 array, an object array of fmpq.
+KINDS = ("float", "int", "rational")
+_I64_MAX = 2**63 - 1
+_ENTRY_TYPES = "int, float, fractions.Fraction or flint fmpz/fmpq entries"
 
-def _entry_to_fmpq(x: Any, name: str) -> fmpq:
+
+def to_fmpq(x: Any, name: str = "value") -> fmpq:
+    """The exact rational value of one entry (see the module docstring for what is accepted).
+
+    >>> to_fmpq(np.uint64(2**64 - 1)), to_fmpq(0.5), to_fmpq(Fraction(-2, 6))
+    (18446744073709551615, 1/2, -1/3)
+    """
     if isinstance(x, fmpq):
         return x
-    if isinstance(x, (fmpz, int, np.integer)) and not isinstance(x, bool):
+    if isinstance(x, (bool, np.bool_)):
+        raise InvalidArgumentError(name, f"a bool entry {x!r}", _ENTRY_TYPES, "pass a numpy bool array for a 0/1 matrix")
+    if isinstance(x, (fmpz, int, np.integer)):
         return fmpq(int(x))
     if isinstance(x, Fraction):
         return fmpq(x.numerator, x.denominator)
     if isinstance(x, (float, np.floating)):
         if not np.isfinite(x):
-            raise InvalidArgumentError(name, f"a non-finite entry {x}", "finite real numbers")
-        num, den = float(x).as_integer_ratio()
-        return fmpq(num, den)
-    raise InvalidArgumentError(name, f"an entry of type {type(x).__name__}", "int, float, Fraction or fmpq entries")
+            raise InvalidArgumentError(name, f"a non-finite entry {x}", "finite real numbers", "remove or impute NaN/inf entries first")
+        num, den = x.as_integer_ratio()  # exact for every numpy float width (longdouble included)
+        return fmpq(int(num), int(den))
+    raise InvalidArgumentError(name, f"an entry {x!r} of type {type(x).__name__}"[:120], _ENTRY_TYPES,
+                               "take the real part explicitly if a complex array is real" if isinstance(x, (complex, np.complexfloating)) else "")
 
 
-def _as_rows(a: Any, name: str) -> list[list[Any]]:
+def _first_nonfinite(arr: np.ndarray, name: str) -> None:
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise InvalidArgumentError(name, f"a non-finite value {arr[idx]} at index {idx}", "finite real numbers",
+                                   "remove or impute NaN/inf entries first")
+
+
+def _object_entries(raw: np.ndarray, name: str) -> tuple[np.ndarray, str]:
+    flat = raw.ravel().tolist()
+    if flat and all(isinstance(x, float) or (isinstance(x, np.floating) and x.dtype.itemsize <= 8) for x in flat):
+        arr = np.asarray(flat, dtype=np.float64).reshape(raw.shape)
+        _first_nonfinite(arr, name)
+        return arr, "float"
+    q = [to_fmpq(x, name) for x in flat]
+    if all(isinstance(x, (int, np.integer, fmpz)) and not isinstance(x, (bool, np.bool_)) and -_I64_MAX - 1 <= int(x) <= _I64_MAX
+           for x in flat):
+        return np.asarray([int(x) for x in flat], dtype=np.int64).reshape(raw.shape), "int"
+    out = np.empty(len(q), dtype=object)
+    out[:] = q
+    return out.reshape(raw.shape), "rational"
+
+
+def exact_array(a: Any, name: str = "matrix") -> tuple[np.ndarray, str]:
+    """``(array, kind)``: ``a`` at its exact values, in the cheapest exact representation.
+
+    ``kind`` is ``"float"`` (a finite float64 array), ``"int"`` (int64, or uint64 when a value exceeds
+    ``2^63 - 1``) or ``"rational"`` (an object array of ``flint.fmpq``). Any number of dimensions;
+    nothing is rounded or wrapped (module docstring); what cannot be represented exactly raises
+    :class:`~memproof.errors.InvalidArgumentError`.
+
+    >>> exact_array(np.array([[1, 2]], dtype=np.int8))[1], exact_array([[2**70, 1]])[1], exact_array([[0.5, 1.0]])[1]
+    ('int', 'rational', 'float')
+    """
     if isinstance(a, (fmpq_mat, fmpz_mat)):
-        return [list(row) for row in a.tolist()]
-    arr = np.asarray(a, dtype=object) if not isinstance(a, np.ndarray) else a
+        rows = [[fmpq(x) if isinstance(x, fmpq) else fmpq(int(x)) for x in row] for row in a.tolist()]
+        out = np.empty((a.nrows(), a.ncols()), dtype=object)
+        for i, row in enumerate(rows):
+            out[i, :] = row
+        return out, "rational"
+    if not isinstance(a, np.ndarray):
+        try:
+            a = np.asarray(a, dtype=object)
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(name, describe(a), "a numeric array (int, float or Fraction entries)") from None
+    k = a.dtype.kind
+    if k == "b":
+        return a.astype(np.int64), "int"
+    if k == "i":
+        return a.astype(np.int64, copy=False), "int"
+    if k == "u":
+        if a.dtype.itemsize < 8 or a.size == 0 or int(a.max()) <= _I64_MAX:
+            return a.astype(np.int64), "int"
+        return a.astype(np.uint64, copy=False), "int"
+    if k == "f":
+        _first_nonfinite(a, name)
+        if a.dtype.itemsize <= 8:
+            return a.astype(np.float64, copy=False), "float"
+        f = a.astype(np.float64)
+        if np.array_equal(f.astype(a.dtype), a):
+            return f, "float"
+        return _object_entries(a.astype(object), name)  # longdouble values beyond float64: exact via as_integer_ratio
+    if k == "O":
+        return _object_entries(a, name)
+    hint = "take the real part explicitly if the imaginary parts are zero" if k == "c" else \
+        "convert strings with numpy.asarray(..., dtype=float) first" if k in "US" else ""
+    raise InvalidArgumentError(name, describe(a), "a real numeric array (int, float, Fraction)", hint)
+
+
+def exact_entries(arr: np.ndarray, kind: str) -> list[fmpq]:
+    """The entries of an :func:`exact_array` result as ``fmpq`` (C order)."""
+    flat = arr.ravel().tolist()
+    if kind == "float":
+        return [fmpq(*x.as_integer_ratio()) for x in flat]
+    if kind == "int":
+        return [fmpq(x) for x in flat]
+    return flat
+
+
+def array_mod_p(arr: np.ndarray, kind: str, p: int, name: str = "matrix") -> np.ndarray:
+    """Exact reduction mod the odd prime ``p`` of an :func:`exact_array` result (an int64 array).
+
+    Integers are reduced at their true value (a uint64 is reduced as unsigned, never after a wrap to
+    int64), floats as dyadic rationals, rationals as ``num · den⁻¹`` (a denominator divisible by ``p``
+    raises).
+    """
+    if kind == "float":
+        return float_mod_p(arr, p)
+    if kind == "int":
+        if arr.dtype == np.uint64:
+            return (arr % np.uint64(p)).astype(np.int64)
+        return arr.astype(np.int64, copy=False) % np.int64(p)
+    out = []
+    for x in arr.ravel().tolist():
+        q = int(x.q) % p
+        if q == 0:
+            raise InvalidArgumentError(name, f"an entry {x} whose denominator is divisible by {p}", "denominators prime to the working primes")
+        out.append(int(x.p) % p * pow(q, -1, p) % p)
+    return np.asarray(out, dtype=np.int64).reshape(arr.shape)
+
+
+def float64_image(arr: np.ndarray, kind: str) -> np.ndarray | None:
+    """``arr`` as a float64 array when *every* entry is exactly a float64 value, else ``None``."""
+    if kind == "float":
+        return arr
+    if kind == "int":
+        return arr.astype(np.float64) if first_inexact_float64(arr) is None else None
+    frac = np.empty(arr.size, dtype=object)
+    frac[:] = [Fraction(int(x.p), int(x.q)) for x in arr.ravel().tolist()]
+    if first_inexact_float64(frac) is not None:
+        return None
+    return np.asarray([float(x) for x in frac], dtype=np.float64).reshape(arr.shape)
+
+
+def exact_matrix(a: Any, name: str = "matrix") -> tuple[np.ndarray, str]:
+    """:func:`exact_array` of a non-empty matrix (a 1-d input is one row)."""
+    arr, kind = exact_array(a, name)
     if arr.ndim == 1:
         arr = arr.reshape(1, -1)
     if arr.ndim != 2:
         raise InvalidArgumentError(name, describe(arr), "a 2-dimensional matrix")
-    if arr.dtype.kind not in "biufO":
-        raise InvalidArgumentError(name, describe(arr), "a numeric matrix")
-    return arr.tolist()
+    if arr.size == 0:
+        raise InvalidArgumentError(name, describe(arr), "a non-empty matrix (at least one row and one column)")
+    return arr, kind
 
 
 def to_fmpq_mat(a: Any, name: str = "matrix") -> fmpq_mat:
     """The exact rational matrix of ``a`` (floats taken at their exact dyadic value)."""
-    rows = _as_rows(a, name)
-    if not rows or not rows[0]:
-        raise InvalidArgumentError(name, "an empty matrix", "at least one row and one column")
-    return fmpq_mat([[_entry_to_fmpq(x, name) for x in row] for row in rows])
+    if isinstance(a, fmpq_mat):
+        return a
+    arr, kind = exact_matrix(a, name)
+    q = exact_entries(arr, kind)
+    c = arr.shape[1]
+    return fmpq_mat([q[i:i + c] for i in range(0, len(q), c)])
 
 
 def float_to_integer_rows(a: np.ndarray, name: str = "matrix") -> fmpz_mat:
@@ -85,9 +228,12 @@ def float_to_integer_rows(a: np.ndarray, name: str = "matrix") -> fmpz_mat:
 
 def to_integer_rows(a: Any, name: str = "matrix") -> fmpz_mat:
     """Integer matrix whose rows are positive multiples of the rows of ``a`` (exact)."""
-    if isinstance(a, np.ndarray) and a.dtype.kind == "f":
-        return float_to_integer_rows(a, name)
-    q = to_fmpq_mat(a, name)
+    arr, kind = exact_matrix(a, name)
+    if kind == "float":
+        return float_to_integer_rows(arr, name)
+    if kind == "int":
+        return fmpz_mat(arr.tolist())
+    q = to_fmpq_mat(arr, name)
     rows = []
     for row in q.tolist():
         den = math.lcm(*(int(x.q) for x in row))
@@ -170,18 +316,14 @@ def float_mod_p(arr: np.ndarray, p: int) -> np.ndarray:
 
 
 def matrix_mod_p(a: Any, p: int) -> np.ndarray:
-    """Entries of ``a`` reduced modulo the odd prime ``p`` as an int64 array.
+    """Entries of ``a`` (any shape) reduced modulo the odd prime ``p`` as an int64 array.
 
     Sound because reduction mod p is a ring homomorphism on rationals with odd denominators, which
-    includes every dyadic (float) value: a minor nonzero mod p is nonzero over Q.
+    includes every dyadic (float) value: a minor nonzero mod p is nonzero over Q. The values reduced
+    are the exact ones (:func:`exact_array`).
     """
-    if isinstance(a, np.ndarray) and a.dtype.kind == "f":
-        if not np.isfinite(a).all():
-            idx = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
-            raise InvalidArgumentError("matrix", f"a non-finite value at index {idx}", "finite real numbers")
-        return float_mod_p(a, p)
-    q = to_fmpq_mat(a)
-    return np.array([[int(x.p % p) * pow(int(x.q % p), -1, p) % p for x in row] for row in q.tolist()], dtype=np.int64)
+    arr, kind = exact_array(a)
+    return array_mod_p(arr, kind, p)
 
 
 def rank_mod_p(a: Any, p: int = PRIMES[0]) -> int:

@@ -5,6 +5,11 @@ satisfiable: *unsat* proves it, *sat* refutes it with a model (a counterexample)
 timeout decides nothing. The query is exported as SMT-LIB 2 text so anyone can re-check it with
 any SMT solver (``z3 file.smt2``) or with :func:`recheck_smtlib`.
 
+**Evidence text is not trusted.** :func:`recheck_smtlib` takes the claim's query *builder* with the
+text: it regenerates the query (hypotheses ∧ ¬goal), compares the text's assertions with it and
+refuses any extra, missing or different assertion (an appended ``(assert false)`` would otherwise
+"prove" anything) before the solver runs; only then are the builder's own assertions solved.
+
 z3 is imported inside the functions (never when memproof is imported). Without it every query
 returns an ``"unknown"`` outcome that says how to install it.
 
@@ -29,7 +34,7 @@ candidate model.
 >>> out = prove_forall(build)
 >>> out.status
 'proved'
->>> recheck_smtlib(out.smtlib).status
+>>> recheck_smtlib(out.smtlib, build).status
 'proved'
 """
 from __future__ import annotations
@@ -180,13 +185,24 @@ def prove_forall(
     >>> out.status, Fraction(out.model["x"]) <= 1
     ('refuted', True)
     """
-    if not callable(build):
-        raise InvalidArgumentError("build", describe(build), "a callable build(z3) -> (variables, hypotheses, goal)")
     timeout_ms = _timeout(timeout_ms)
+    _require_builder(build)
     z3 = _import_z3()
     if z3 is None:
         return SmtOutcome("unknown", "", None, 0.0, INSTALL_HINT)
     start = time.perf_counter()
+    variables, assertions = _query(z3, build)
+    solver = _solver(z3, assertions, timeout_ms)
+    return _run(z3, solver, HEADER + solver.to_smt2(), variables, start, sat_refutes)
+
+
+def _require_builder(build: Any) -> None:
+    if not callable(build):
+        raise InvalidArgumentError("build", describe(build), "a callable build(z3) -> (variables, hypotheses, goal)")
+
+
+def _query(z3: Any, build: Callable[[Any], tuple[Sequence[Any], Sequence[Any], Any]]) -> tuple[list[Any], list[Any]]:
+    """``(variables, assertions)`` of the query ``hypotheses ∧ ¬goal`` that ``build`` describes."""
     built = build(z3)
     if not (isinstance(built, (tuple, list)) and len(built) == 3):
         raise InvalidArgumentError("build", f"a callable returning {describe(built)}", "a callable returning (variables, hypotheses, goal)")
@@ -198,39 +214,71 @@ def prove_forall(
     for h in hypotheses + [goal]:
         if not z3.is_bool(h):
             raise InvalidArgumentError("hypotheses/goal", describe(h), "z3 Boolean expressions")
+    return variables, hypotheses + [z3.Not(goal)]
+
+
+def _solver(z3: Any, assertions: Sequence[Any], timeout_ms: int) -> Any:
     solver = z3.Solver()
     solver.set("timeout", timeout_ms)
-    for h in hypotheses:
-        solver.add(h)
-    solver.add(z3.Not(goal))
-    smtlib = HEADER + solver.to_smt2()
-    return _run(z3, solver, smtlib, variables, start, sat_refutes)
+    for a in assertions:
+        solver.add(a)
+    return solver
 
 
-def recheck_smtlib(text: str, timeout_ms: int = 20000, *, sat_refutes: bool = True) -> SmtOutcome:
-    """Re-check exported SMT-LIB text (``hypotheses ∧ ¬goal``) without the Python that built it.
+def recheck_smtlib(text: str, build: Callable[[Any], tuple[Sequence[Any], Sequence[Any], Any]], timeout_ms: int = 20000,
+                   *, sat_refutes: bool = True) -> SmtOutcome:
+    """Re-check exported SMT-LIB evidence ``text`` against the claim's query builder ``build``.
 
-    The text is parsed with ``z3.parse_smt2_string`` and its assertions re-solved: unsat means the
-    statement is proved, sat refutes it (every declared constant appears in the model).
+    ``build`` is the same ``build(z3) -> (variables, hypotheses, goal)`` that :func:`prove_forall`
+    was given (e.g. :func:`memproof.lemmas.saturation.l1_bound_query` ``()`` for L4). The text is parsed
+    (``z3.parse_smt2_string``) and its assertions must be exactly the builder's ``hypotheses ∧ ¬goal``,
+    in order; an extra, missing or different assertion raises :class:`InvalidArgumentError` before the
+    solver runs. The builder's assertions are then solved afresh: unsat proves the statement, sat
+    refutes it (``sat_refutes``) with a model.
 
-    >>> recheck_smtlib("(declare-fun x () Real) (assert (< (* x x) 0.0)) (check-sat)").status
+    >>> def build(z3):
+    ...     x = z3.Real("x")
+    ...     return [x], [], x * x >= 0
+    >>> text = prove_forall(build).smtlib
+    >>> recheck_smtlib(text, build).status
     'proved'
+    >>> recheck_smtlib(text + "(assert false)", build)
+    Traceback (most recent call last):
+    ...
+    memproof.errors.InvalidArgumentError: invalid argument 'text': got SMT-LIB text with an assertion the claim's query does not have (#1: false); expected exactly the query of the claim's builder (hypotheses ∧ ¬goal): extra, missing or different assertions are refused
     """
     if not isinstance(text, str) or not text.strip():
         raise InvalidArgumentError("text", describe(text), "non-empty SMT-LIB 2 text")
     timeout_ms = _timeout(timeout_ms)
+    _require_builder(build)
     z3 = _import_z3()
     if z3 is None:
         return SmtOutcome("unknown", text, None, 0.0, INSTALL_HINT)
     start = time.perf_counter()
     try:
-        assertions = z3.parse_smt2_string(text)
+        parsed = list(z3.parse_smt2_string(text))
     except z3.Z3Exception as exc:
         raise InvalidArgumentError("text", f"SMT-LIB text that z3 cannot parse ({exc})", "valid SMT-LIB 2 text") from None
-    solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
-    solver.add(assertions)
-    return _run(z3, solver, text, [], start, sat_refutes)
+    variables, assertions = _query(z3, build)
+    solver = _solver(z3, assertions, timeout_ms)
+    # compare parsed with parsed: the regenerated query goes through the same printer and parser
+    _same_assertions(parsed, list(z3.parse_smt2_string(solver.to_smt2())))
+    return _run(z3, solver, text, variables, start, sat_refutes)
+
+
+def _same_assertions(parsed: Sequence[Any], expected: Sequence[Any]) -> None:
+    """Raise unless the parsed evidence assertions are the expected ones (same terms, same order)."""
+    want = "exactly the query of the claim's builder (hypotheses ∧ ¬goal): extra, missing or different assertions are refused"
+    for i, (got, exp) in enumerate(zip(parsed, expected)):
+        if not got.eq(exp):
+            raise InvalidArgumentError("text", f"SMT-LIB text whose assertion #{i} is {got.sexpr()[:120]} where the claim's "
+                                       f"query has {exp.sexpr()[:120]}", want)
+    if len(parsed) > len(expected):
+        extra = parsed[len(expected)]
+        raise InvalidArgumentError("text", f"SMT-LIB text with an assertion the claim's query does not have "
+                                   f"(#{len(expected)}: {extra.sexpr()[:120]})", want)
+    if len(parsed) < len(expected):
+        raise InvalidArgumentError("text", f"SMT-LIB text with {len(parsed)} assertions; the claim's query has {len(expected)}", want)
 
 
 def _to_fraction(x: Any, name: str) -> Fraction:

@@ -1,4 +1,4 @@
-"""Combinations in colex order: ranks, unranking and the Laplace tables of the minor sweep.
+"""Combinations in colex order: ranks, unranking, the Laplace tables and the work units of the minor sweep.
 
 The ``s``-subsets ``R = {r_0 < ... < r_{s-1}}`` of ``{0..a-1}`` are ranked colexicographically,
 ``rank(R) = Σ_j C(r_j, j + 1)``, so the subsets of ``{0..m-1}`` come first for every ``m``.
@@ -82,3 +82,40 @@ def laplace_tables(a: int, smax: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
 def sweep_work(a: int, b: int) -> int:
     """Multiply-adds of the Laplace sweep of an ``a × b`` tableau: ``Σ_s s·C(a, s)·C(b, s)``."""
     return sum(s * math.comb(a, s) * math.comb(b, s) for s in range(1, min(a, b) + 1))
+
+
+def subtree_work(a: int, b: int, depth: int, last: int) -> int:
+    """Minors in the subtree of a column-subset node of ``depth`` whose last column is ``last``."""
+    free = b - last - 1
+    return sum(math.comb(free, j) * math.comb(a, depth + j) for j in range(0, min(free, a - depth) + 1))
+
+
+def plan_units(a: int, b: int, smax: int, parts: int = 2000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split the depth-first tree of column subsets into about ``parts`` units of similar work.
+
+    A node whose subtree is too heavy becomes a *node-only* unit and its children are split further;
+    the others are *subtree* units. Returns ``(prefixes, plens, subtree)`` in depth-first order.
+    """
+    total = sum(math.comb(a, s) * math.comb(b, s) for s in range(1, smax + 1))
+    target = max(total // parts, 20_000)
+    rows: list[tuple[list[int], bool]] = []
+
+    def visit(prefix: list[int]) -> None:
+        start = prefix[-1] + 1 if prefix else 0
+        for c in range(start, b):
+            node = prefix + [c]
+            if len(node) < smax and subtree_work(a, b, len(node), c) > target:
+                rows.append((node, False))
+                visit(node)
+            else:
+                rows.append((node, True))
+
+    visit([])
+    prefixes = np.zeros((len(rows), smax), dtype=np.int64)
+    plens = np.zeros(len(rows), dtype=np.int64)
+    subtree = np.zeros(len(rows), dtype=np.int64)
+    for i, (node, sub) in enumerate(rows):
+        prefixes[i, :len(node)] = node
+        plens[i] = len(node)
+        subtree[i] = sub
+    return prefixes, plens, subtree

@@ -22,7 +22,6 @@ import json
 import math
 import os
 import time
-from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
@@ -30,17 +29,17 @@ import numpy as np
 from ..errors import InvalidArgumentError, UndecidedError
 from ..results import Level, Result, Scope
 from . import kernel
-from .certificates import CircuitCertificate, SweepCertificate
+from .certificates import CircuitCertificate, SpotCheck
+from .checkpoint import Checkpoint
 from .family import VectorFamily, as_family
 from .modular import SWEEP_PRIMES, rank_mod, tableau
 from .numerical import NumericalKruskal, numerical_kruskal_rank
 from .sampling import SamplingEvidence, sample_subsets
-from .sweep import SweepState, estimate_seconds, run_sweep
+from .sweep import SweepCertificate, estimate_seconds, run_sweep
 
 MODES = ("auto", "exact", "sample")
 #: In ``mode="auto"`` without a budget, sweeps estimated above this many seconds are not started.
 AUTO_SECONDS = 60.0
-CHECKPOINT_FORMAT = "memproof-kruskal-checkpoint/1"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,19 +95,41 @@ class KruskalResult:
             return False
         return None
 
-    def verify(self, a: Any, *, mode: str = "spot") -> bool:
-        """Re-check both certificates against ``a`` (exact arithmetic; see the certificate classes)."""
+    def verify(self, a: Any, *, mode: str = "replay") -> bool | SpotCheck:
+        """Re-check both certificates against ``a`` in exact arithmetic.
+
+        ``mode="replay"`` (default): the circuit's null vector is checked and the sweep certificate is
+        replayed in full — ``True`` proves ``lower ≤ k-rank ≤ upper`` (it costs what the sweep cost).
+        ``mode="spot"``: the circuit is checked, the sweep only spot-checked; the return value is a
+        :class:`~memproof.kruskal.certificates.SpotCheck` (``"rejected"`` or ``"spot-checked"``), never a proof.
+        """
+        if mode not in ("replay", "spot"):
+            raise InvalidArgumentError("mode", repr(mode), "'replay' (a proof) or 'spot' (a spot check, never a proof)")
         fam = as_family(a, self.axis)
-        ok = fam.input_hash == self.input_hash and self.lower <= self.upper
+        probs = []
+        if fam.input_hash != self.input_hash or self.lower > self.upper:
+            probs.append("input hash or interval does not match")
         if self.upper_certificate is not None:
-            ok = ok and self.upper_certificate.verify(fam) and self.upper_certificate.bound == self.upper
+            if not (self.upper_certificate.verify(fam) and self.upper_certificate.bound == self.upper):
+                probs.append("the upper-bound certificate does not verify")
         elif self.upper != fam.N:
-            ok = False
-        if self.lower_certificate is not None:
-            ok = ok and self.lower_certificate.verify(fam, mode=mode) and self.lower_certificate.k == self.lower
-        elif self.lower != 0:
-            ok = False
-        return bool(ok)
+            probs.append(f"upper bound {self.upper} < N = {fam.N} without a certificate")
+        lc = self.lower_certificate
+        if lc is None:
+            if self.lower != 0:
+                probs.append(f"lower bound {self.lower} > 0 without a certificate")
+            lc_verdict = None
+        elif lc.k != self.lower:
+            probs.append(f"the sweep certificate is for level {lc.k}, not {self.lower}")
+            lc_verdict = None
+        else:
+            lc_verdict = lc.verify(fam, mode=mode)
+        if mode == "replay":
+            return not probs and lc_verdict is not False
+        if probs or (lc_verdict is not None and lc_verdict.rejected):
+            return SpotCheck("rejected", tuple(probs) + (lc_verdict.problems if lc_verdict is not None else ()),
+                             lc_verdict.subsets_checked if lc_verdict is not None else 0)
+        return SpotCheck("spot-checked", (), lc_verdict.subsets_checked if lc_verdict is not None else 0)
 
     def to_dict(self) -> dict[str, Any]:
         uc = self.upper_certificate
@@ -259,7 +280,11 @@ def kruskal_rank(a: Any, axis: str = "rows", *, mode: str = "auto", at_least: in
     budget : float, optional
         Seconds for the whole call; a sweep still running stops cleanly and the interval so far returns.
     checkpoint : path, optional
-        JSON file: saved every 30 s and when stopping; an existing one for the same input resumes.
+        JSON file: saved every 30 s and when stopping; an existing one for the same input resumes. It is
+        re-verified, never trusted (:mod:`memproof.kruskal.checkpoint`): its upper bound is checked
+        exactly, its sweep position is re-derived by re-running the units it claims done (so a resumed
+        sweep costs what a fresh one costs); a file that does not re-verify is discarded with a
+        ``CheckpointWarning`` and the work is redone.
     progress : bool
         Show a tqdm progress bar on stderr (if tqdm is installed).
 
@@ -301,7 +326,7 @@ def kruskal_rank(a: Any, axis: str = "rows", *, mode: str = "auto", at_least: in
     status = "interval"
     sampling = None
     estimate: dict[str, Any] | None = None
-    ckpt = _Checkpoint(checkpoint, fam, at_least)
+    ckpt = Checkpoint(checkpoint, fam, at_least)
 
     def set_upper(S: list[int]) -> None:
         nonlocal upper, upper_cert
@@ -329,12 +354,11 @@ def kruskal_rank(a: Any, axis: str = "rows", *, mode: str = "auto", at_least: in
                 set_upper(S)
     if upper_cert is not None and upper_cert.kind == "dimension" and dim <= 64:
         set_upper(list(range(dim + 1)))  # an explicit circuit instead of the dimension argument
-    saved = ckpt.load()
+    saved = ckpt.load()  # re-verified there: the upper certificate exactly; the sweep state is only a claim
     if saved is not None and saved.get("upper") is not None:
         c = CircuitCertificate.from_dict(saved["upper"])
-        if c.bound < upper and c.verify(fam):
+        if c.bound < upper:
             upper, upper_cert = c.bound, c
-        checked += int(saved.get("subsets_checked", 0))
 
     # 2. top-down certification ---------------------------------------------------------------
     def target() -> int:
@@ -372,11 +396,14 @@ def kruskal_rank(a: Any, axis: str = "rows", *, mode: str = "auto", at_least: in
                     continue
         state = None
         if saved is not None and saved.get("sweep") and int(saved["sweep"]["k"]) == k:
-            state = SweepState.from_dict(saved["sweep"])
-            notes.append(f"resumed level-{k} sweep at unit {state.next_unit} from {checkpoint}")
+            state = saved["sweep"]
         saved = None
         out = run_sweep(fam, k, seed=seed, deadline=deadline, state=state, progress=progress, backend=backend,
                         on_checkpoint=(lambda st, k=k: ckpt.save(upper_cert, st, checked)) if ckpt.path else None)
+        if out.resume is not None:
+            notes.append(f"resumed level-{k} sweep from {checkpoint}: {out.resume}")
+            if out.resume.startswith("mismatch"):
+                ckpt.warn(f"its level-{k} sweep record does not re-verify ({out.resume})")
         if out.status == "complete":
             checked += out.minors_visited
             lower, lower_cert = k, out.certificate
@@ -445,37 +472,3 @@ def _disagreement(lower: int, upper: int, num: NumericalKruskal) -> str | None:
     if nl is not None and nl > upper:
         return f"exact Kruskal rank ≤ {upper}, but numerically (tol={tol}, {num.dtype}) = {nl}: an exact dependency is invisible at this tolerance"
     return None
-
-
-class _Checkpoint:
-    """JSON checkpoint of a Kruskal computation (upper-bound certificate + resumable sweep state)."""
-
-    def __init__(self, path: str | os.PathLike | None, fam: VectorFamily, at_least: int | None):
-        self.path = Path(path) if path is not None else None
-        self.fam, self.at_least = fam, at_least
-
-    def load(self) -> dict | None:
-        if self.path is None or not self.path.exists():
-            return None
-        try:
-            data = json.loads(self.path.read_text())
-        except (OSError, ValueError) as exc:
-            raise InvalidArgumentError("checkpoint", f"an unreadable file {self.path} ({exc})", "a memproof Kruskal checkpoint (JSON)") from None
-        if data.get("format") != CHECKPOINT_FORMAT:
-            raise InvalidArgumentError("checkpoint", f"{self.path} with format {data.get('format')!r}", CHECKPOINT_FORMAT)
-        if data.get("input_hash") != self.fam.input_hash or data.get("axis") != self.fam.axis:
-            raise InvalidArgumentError("checkpoint", f"{self.path} for input {data.get('input_hash')} axis {data.get('axis')}",
-                                       f"a checkpoint of this input ({self.fam.input_hash}, axis {self.fam.axis})",
-                                       "delete it or pass another path")
-        return data
-
-    def save(self, upper: CircuitCertificate | None, state: SweepState | None, checked: int) -> None:
-        if self.path is None:
-            return
-        data = {"format": CHECKPOINT_FORMAT, "input_hash": self.fam.input_hash, "axis": self.fam.axis,
-                "at_least": self.at_least, "upper": upper.to_dict() if upper is not None else None,
-                "sweep": state.to_dict() if state is not None else None, "subsets_checked": checked,
-                "saved_at": time.time()}
-        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        tmp.write_text(json.dumps(data))
-        os.replace(tmp, self.path)

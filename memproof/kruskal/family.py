@@ -6,10 +6,13 @@ The Kruskal rank is a property of a *family* of vectors. :class:`VectorFamily` f
 - ``mod_p(p)`` — every vector reduced modulo an odd prime ``p`` (an ``(N, dim)`` int64 array); sound
   because reduction mod p is a ring homomorphism on the dyadic rationals (every float64 is one);
 - ``exact_rows(idx)`` — the exact rational vectors (``flint.fmpq``) of a few members;
-- ``input_hash`` — a SHA-256 of the input as given, recorded in certificates.
+- ``input_hash`` — a SHA-256 of the input's exact values (:func:`matrix_hash`), recorded in
+  certificates and checkpoints.
 
-Floats are taken as exact dyadic rationals ``m·2^e``; int and :class:`fractions.Fraction` input is
-accepted (as ``object`` arrays or nested lists).
+Input is converted by :func:`memproof.arith.exact.exact_array`: exact or refused. Floats are exact
+dyadic rationals ``m·2^e``; every integer dtype (``uint64`` included) and Python ints of any size keep
+their value — residues mod p are computed from the true integers, never after a wrap to int64;
+:class:`fractions.Fraction` and object arrays are exact rationals; NaN/inf, complex and strings raise.
 
 >>> fam = VectorFamily.from_matrix([[1, 2], [2, 4], [0, 1]], axis="rows")
 >>> fam.N, fam.dim
@@ -21,11 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-from fractions import Fraction
 from typing import Any, Callable, Sequence
 
 import numpy as np
-from flint import fmpq, fmpq_mat, fmpz_mat, nmod_mat
+from flint import fmpq, fmpz_mat, nmod_mat
 
 from ..arith import exact
 from ..arith.exact import float_mod_p
@@ -52,13 +54,6 @@ def parse_axis(axis: Any) -> str:
     return aliases[key]
 
 
-def _fmpq_mod_p(x: fmpq, p: int) -> int:
-    q = int(x.q) % p
-    if q == 0:
-        raise InvalidArgumentError("matrix", f"an entry {x} whose denominator is divisible by {p}", "denominators prime to the working primes")
-    return int(x.p) % p * pow(q, -1, p) % p
-
-
 class VectorFamily:
     """``N`` vectors of dimension ``dim`` with exact rational entries.
 
@@ -83,29 +78,17 @@ class VectorFamily:
         ax = parse_axis(axis)
         arr, kind = _validate_matrix(a, name)
         h = matrix_hash(arr, kind)
+        vec = np.ascontiguousarray(arr if ax == "rows" else arr.T)
+        what = f"{ax} of a {arr.shape[0]}x{arr.shape[1]} {'float64' if kind == 'float' else kind} matrix"
         if kind == "float":
-            vec = arr if ax == "rows" else arr.T
-            vec = np.ascontiguousarray(vec)
             return cls(vec.shape[0], vec.shape[1], h, lambda p: float_mod_p(vec, p),
-                       lambda idx: [[fmpq(*float(x).as_integer_ratio()) for x in vec[i]] for i in idx],
-                       axis=ax, vectors=vec, description=f"{ax} of a {arr.shape[0]}x{arr.shape[1]} float64 matrix")
-        if isinstance(arr, np.ndarray) and arr.dtype.kind in "iu":
-            iv = np.ascontiguousarray((arr if ax == "rows" else arr.T).astype(np.int64))
-            return cls(iv.shape[0], iv.shape[1], h, lambda p: iv % p,
-                       lambda idx: [[fmpq(int(x)) for x in iv[i].tolist()] for i in idx], axis=ax,
-                       description=f"{ax} of a {arr.shape[0]}x{arr.shape[1]} integer matrix")
-        q = exact.to_fmpq_mat(arr.tolist(), name)
-        rows = q.tolist() if ax == "rows" else q.transpose().tolist()
-        N, dim = len(rows), len(rows[0])
-        mod_cache: dict[int, np.ndarray] = {}
-
-        def mod_p(p: int) -> np.ndarray:
-            if p not in mod_cache:
-                mod_cache[p] = np.array([[_fmpq_mod_p(x, p) for x in r] for r in rows], dtype=np.int64).reshape(N, dim)
-            return mod_cache[p]
-
-        return cls(N, dim, h, mod_p, lambda idx: [list(rows[i]) for i in idx], axis=ax,
-                   description=f"{ax} of a {arr.shape[0]}x{arr.shape[1]} exact matrix")
+                       lambda idx: [[fmpq(*x.as_integer_ratio()) for x in vec[i].tolist()] for i in idx],
+                       axis=ax, vectors=vec, description=what)
+        if kind == "int":  # int64 or uint64: reduced mod p at the true value, rows as Python ints
+            return cls(vec.shape[0], vec.shape[1], h, lambda p: exact.array_mod_p(vec, kind, p),
+                       lambda idx: [[fmpq(x) for x in vec[i].tolist()] for i in idx], axis=ax, description=what)
+        return cls(vec.shape[0], vec.shape[1], h, lambda p: exact.array_mod_p(vec, kind, p),
+                   lambda idx: [vec[i].tolist() for i in idx], axis=ax, description=what)
 
     @classmethod
     def from_functions(cls, N: int, dim: int, input_hash: str, mod_p_fn: Callable[[int], np.ndarray],
@@ -261,63 +244,47 @@ class VectorFamily:
 
 # ---------------------------------------------------------------------- validation and hashing
 def _validate_matrix(a: Any, name: str) -> tuple[np.ndarray, str]:
-    """``(array, kind)`` with kind ``"float"`` (float64 array) or ``"exact"`` (object/int array)."""
-    if isinstance(a, (fmpq_mat, fmpz_mat)):
-        a = np.array(a.tolist(), dtype=object)
-    if isinstance(a, np.ndarray) and a.dtype.kind in "iub":
-        if a.dtype.kind == "b":
-            a = a.astype(np.int64)
-        arr = a
-        kind = "exact"
-    elif isinstance(a, np.ndarray) and a.dtype.kind == "f":
-        arr, kind = a.astype(np.float64, copy=False), "float"
-    else:
-        try:
-            raw = np.asarray(a, dtype=object) if not isinstance(a, np.ndarray) else a
-        except (TypeError, ValueError):
-            raise InvalidArgumentError(name, describe(a), "a 2-dimensional numeric matrix") from None
-        if raw.dtype.kind not in "biufO":
-            raise InvalidArgumentError(name, describe(raw), "a numeric matrix (int, float, Fraction)",
-                                       "convert strings with numpy.asarray(..., dtype=float) first")
-        flat = raw.ravel().tolist() if raw.size else []
-        if any(isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, Fraction, np.integer, np.floating, fmpq)) for x in flat):
-            bad = next(x for x in flat if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, Fraction, np.integer, np.floating, fmpq)))
-            raise InvalidArgumentError(name, f"an entry {bad!r} of type {type(bad).__name__}", "int, float or Fraction entries")
-        if flat and all(isinstance(x, (float, np.floating)) for x in flat):
-            arr, kind = np.asarray(raw, dtype=np.float64), "float"
-        else:
-            arr, kind = raw, "exact"
-            if any(isinstance(x, (float, np.floating)) for x in flat):
-                for x in flat:
-                    if isinstance(x, (float, np.floating)) and not math.isfinite(x):
-                        raise InvalidArgumentError(name, f"a non-finite entry {x}", "finite real numbers")
+    """``(array, kind)`` of :func:`memproof.arith.exact.exact_array` for a non-empty 2-d matrix."""
+    arr, kind = exact.exact_array(a, name)
     if arr.ndim != 2:
         raise InvalidArgumentError(name, f"{arr.ndim}-dimensional {describe(arr)}", "a 2-dimensional matrix",
                                    "reshape a single vector with a[None, :]")
     if arr.size == 0:
         raise InvalidArgumentError(name, describe(arr), "a non-empty matrix (at least one row and one column)")
-    if kind == "float":
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            i = tuple(int(v) for v in np.argwhere(bad)[0])
-            raise InvalidArgumentError(name, f"a non-finite value {arr[i]} at index {i}", "finite real numbers",
-                                       "remove or impute NaN/inf entries first")
     return arr, kind
 
 
-def matrix_hash(arr: np.ndarray, kind: str | None = None) -> str:
-    """SHA-256 of a matrix's exact values (float64 bytes with -0.0 as 0.0, or exact rational strings)."""
+def matrix_hash(a: Any, kind: str | None = None) -> str:
+    """SHA-256 of a matrix's shape and **exact values** — independent of dtype and container.
+
+    Two matrices get the same hash iff they have the same shape and the same exact rational entries
+    (an int64 ``2``, a uint8 ``2``, a float ``2.0`` and ``Fraction(2)`` are the same value; certificates
+    are about values, so they carry over). Encoding: when every entry is exactly a float64, the
+    little-endian float64 bytes (``-0.0`` as ``0.0``; unchanged from the earlier float64-only hash);
+    otherwise (huge integers, uint64 above 2^53 with more than 53 significant bits, non-dyadic
+    rationals) the reduced ``p/q`` strings. The tags differ, so the two encodings never collide.
+
+    ``kind``: the kind :func:`memproof.arith.exact.exact_array` returned for ``a`` (skips the
+    conversion); ``None`` converts ``a`` first.
+
+    >>> matrix_hash(np.array([[1, 2]], dtype=np.uint8)) == matrix_hash([[1.0, 2.0]])
+    True
+    >>> matrix_hash(np.array([[2**64 - 1]], dtype=np.uint64)) == matrix_hash(np.array([[-1]]))
+    False
+    """
     if kind is None:
-        arr, kind = _validate_matrix(arr, "matrix")
+        a, kind = exact.exact_array(a, "matrix")
+    elif kind not in exact.KINDS or not isinstance(a, np.ndarray):
+        raise InvalidArgumentError("kind", repr(kind), f"the kind exact_array returned for the array, one of {exact.KINDS}")
+    shape = "x".join(str(s) for s in a.shape)
     h = hashlib.sha256()
-    h.update(f"memproof-kruskal-v1:{kind}:{arr.shape[0]}x{arr.shape[1]}:".encode())
-    if kind == "float":
-        h.update(np.ascontiguousarray(arr + 0.0, dtype="<f8").tobytes())
-    elif arr.dtype.kind in "iu":
-        h.update(np.ascontiguousarray(arr, dtype="<i8").tobytes())
+    img = exact.float64_image(a, kind)
+    if img is not None:
+        h.update(f"memproof-kruskal-v1:float:{shape}:".encode())
+        h.update(np.ascontiguousarray(img + 0.0, dtype="<f8").tobytes())
     else:
-        for x in arr.ravel().tolist():
-            q = exact._entry_to_fmpq(x, "matrix")
+        h.update(f"memproof-kruskal-v2:rational:{shape}:".encode())
+        for q in exact.exact_entries(a, kind):
             h.update(f"{q.p}/{q.q};".encode())
     return "sha256:" + h.hexdigest()
 

@@ -8,7 +8,13 @@ proves its k-subset independent over Q; a zero minor is re-checked exactly — a
 recorded with its resolution, a genuine one stops the sweep with a dependent k-subset.
 
 The work is split into units (column-subset prefixes). :func:`run_sweep` reports progress, stops
-cleanly at a deadline, and saves/restores its state (``SweepState``) for checkpoints.
+cleanly at a deadline, and saves its state (``SweepState``) for checkpoints. A state read back is a
+*claim*, not evidence: resuming reuses its plan (prime, projection, basis) and re-runs the units the
+state says are done, comparing their zero minors and minor count with the claim
+(``SweepOutcome.resume``), so a resumed sweep costs what a fresh one costs.
+
+A complete sweep returns a :class:`SweepCertificate`; its :meth:`~SweepCertificate.verify` replays the
+sweep (the proof), :meth:`~SweepCertificate.spot_check` only spot-checks it (never a proof).
 """
 from __future__ import annotations
 
@@ -20,11 +26,14 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from . import kernel
-from .certificates import SweepCertificate
-from .combinatorics import laplace_tables, sweep_work, unrank
-from .family import VectorFamily
-from .modular import SWEEP_PRIMES, matmul_mod, projection, tableau
+from .certificates import CertificateError, SpotCheck
+from .combinatorics import laplace_tables, plan_units, sweep_work, unrank
+from .family import VectorFamily, as_family
+from .modular import SWEEP_PRIMES, is_prime, matmul_mod, projection, rank_mod, tableau
+
+SWEEP_FORMAT = "memproof-kruskal-sweep/1"
 
 #: Calibrated cost model (seconds per multiply-add and per minor) for the cost estimate.
 COST = {"numba": (2.0e-9, 2.0e-9), "numpy": (10e-9, 20e-9)}
@@ -56,10 +65,159 @@ class SweepState:
                    [dict(z) for z in d.get("zeros", [])], float(d.get("seconds", 0.0)))
 
 
+@dataclasses.dataclass(frozen=True)
+class SweepCertificate:
+    """``k-rank ≥ k``: the replayable record of a complete level-``k`` sweep of all ``C(N, k)`` k-subsets.
+
+    Fields: input hash, axis, ``N``, ``dim``, k, prime, projection seed (``None`` when no projection was
+    used, ``k = dim``; otherwise the k×dim projection is :func:`memproof.kruskal.modular.projection`
+    ``(seed, k, dim, prime)``), basis, ``minors_visited`` (must be ``C(N, k)``) and ``zero_minors``:
+    every k-subset whose minor vanished mod ``prime``, each resolved as exactly independent.
+
+    :meth:`verify` (default ``mode="replay"``) re-runs the sweep with the recorded plan and compares
+    the minor count and the set of zero minors: the only check that proves ``k-rank ≥ k`` (it costs
+    what the sweep cost). :meth:`spot_check` (or ``verify(mode="spot")``) returns a :class:`SpotCheck`
+    whose best verdict is ``"spot-checked"``.
+    """
+
+    input_hash: str
+    axis: str
+    n_vectors: int
+    dim: int
+    k: int
+    prime: int
+    projection_seed: int | None
+    basis: tuple[int, ...]
+    minors_visited: int
+    zero_minors: tuple[Mapping[str, Any], ...] = ()
+    prefix_len: int = 1
+    transposed: bool = False
+    backend: str = ""
+    seconds: float = 0.0
+
+    @property
+    def bound(self) -> int:
+        return self.k
+
+    def residues(self, fam: VectorFamily) -> np.ndarray:
+        """``G = P·M mod p`` (k × N), the matrix whose k×k minors the sweep decided."""
+        mt = fam.mod_p(self.prime).T
+        if self.projection_seed is None:
+            return np.ascontiguousarray(mt)
+        return matmul_mod(projection(self.projection_seed, self.k, fam.dim, self.prime), mt, self.prime)
+
+    def _structure(self, fam: VectorFamily) -> tuple[list[str], set[tuple[int, ...]]]:
+        """Problems of the record itself, and its zero-minor subsets (resolutions checked exactly)."""
+        if fam.input_hash != self.input_hash:
+            return [f"input hash {fam.input_hash} does not match the certificate's {self.input_hash}"], set()
+        out = []
+        if fam.axis != self.axis:
+            out.append(f"axis {fam.axis!r} differs from the certificate's {self.axis!r}")
+        if (fam.N, fam.dim) != (self.n_vectors, self.dim):
+            out.append(f"shape (N, dim) = {(fam.N, fam.dim)} differs from {(self.n_vectors, self.dim)}")
+        k = self.k
+        if not 1 <= k <= min(fam.N, fam.dim):
+            return out + [f"k = {k} outside [1, min(N, dim)] = [1, {min(fam.N, fam.dim)}]"], set()
+        if self.minors_visited != math.comb(fam.N, k):
+            out.append(f"{self.minors_visited} minors visited, but a complete level-{k} sweep has C({fam.N}, {k}) = {math.comb(fam.N, k)}")
+        if self.prime not in SWEEP_PRIMES and not (2 < self.prime < 2**24 and is_prime(self.prime)):
+            return out + [f"{self.prime} is not an odd prime below 2^24 (the sweep's primes)"], set()
+        if (self.projection_seed is None) != (k == fam.dim):
+            return out + [f"projection {'missing' if self.projection_seed is None else 'recorded'} at k = {k}, dim = {fam.dim}"], set()
+        basis = list(self.basis)
+        if len(basis) != k or len(set(basis)) != k or min(basis) < 0 or max(basis) >= fam.N:
+            return out + [f"basis {basis[:10]}... is not {k} distinct vector indices"], set()
+        if rank_mod(self.residues(fam)[:, basis], self.prime) != k:
+            out.append("the basis is singular mod p")
+        resolved = set()
+        for z in self.zero_minors:
+            sub = sorted(int(i) for i in z.get("subset", ()))
+            if len(sub) != k or len(set(sub)) != k or min(sub) < 0 or max(sub) >= fam.N:
+                out.append(f"zero-minor record {sub} is not a k-subset")
+                continue
+            if not fam.is_independent(sub):
+                out.append(f"the subset {sub} recorded as a spurious zero is exactly dependent")
+            resolved.add(tuple(sub))
+        return out, resolved
+
+    def problems(self, a: Any, axis: str | None = None, *, backend: str | None = None) -> list[str]:
+        """Everything wrong with the certificate for ``a``: the record, then a full replay of the sweep."""
+        fam = as_family(a, axis or self.axis)
+        out, resolved = self._structure(fam)
+        if out:
+            return out
+        again = run_sweep(fam, self.k, prime=self.prime, seed=self.projection_seed if self.projection_seed is not None else 0,
+                          backend=backend, basis=list(self.basis))
+        if again.status == "dependent":
+            return [f"replay found the exactly dependent k-subset {again.dependent}"]
+        c = again.certificate
+        if again.status != "complete" or c is None:
+            return [f"replay did not complete: {again.status}"]
+        if (c.prime, c.projection_seed, sorted(c.basis)) != (self.prime, self.projection_seed, sorted(self.basis)):
+            out.append("replay could not use the recorded plan (prime, projection, basis)")
+        if c.minors_visited != self.minors_visited:
+            out.append(f"replay visited {c.minors_visited} minors, the certificate says {self.minors_visited}")
+        found = {tuple(sorted(z["subset"])) for z in c.zero_minors}
+        if found != resolved:
+            missing, extra = sorted(found - resolved)[:3], sorted(resolved - found)[:3]
+            out.append(f"replay found a different set of zero minors (not recorded: {missing}; recorded but not zero: {extra})")
+        return out
+
+    def verify(self, a: Any, axis: str | None = None, *, mode: str = "replay", strict: bool = False,
+               backend: str | None = None, spot_checks: int = 64, seed: int = 0) -> bool | SpotCheck:
+        """Whether the certificate proves ``k-rank ≥ k`` for ``a``: ``mode="replay"`` (default) re-runs
+        the sweep and returns a bool (``strict`` raises :class:`CertificateError` instead of ``False``).
+        ``mode="spot"`` returns :meth:`spot_check`'s :class:`SpotCheck` — never a bool, never a proof."""
+        if mode == "spot":
+            return self.spot_check(a, axis, checks=spot_checks, seed=seed)
+        if mode != "replay":
+            raise InvalidArgumentError("mode", repr(mode), "'replay' (a proof) or 'spot' (a spot check, never a proof)")
+        probs = self.problems(a, axis, backend=backend)
+        if probs and strict:
+            raise CertificateError(probs)
+        return not probs
+
+    def spot_check(self, a: Any, axis: str | None = None, *, checks: int = 64, seed: int = 0) -> SpotCheck:
+        """Re-check the record, the basis, every zero's resolution and ``checks`` random k-subsets
+        (python-flint determinants): ``"rejected"`` or ``"spot-checked"`` — not a proof."""
+        from flint import nmod_mat
+
+        fam = as_family(a, axis or self.axis)
+        out, resolved = self._structure(fam)
+        if out:
+            return SpotCheck("rejected", tuple(out), 0)
+        g = self.residues(fam)
+        rng = np.random.default_rng(seed)
+        n_spot = min(int(checks), math.comb(fam.N, self.k))
+        subs = [tuple(sorted(self.basis))] + [tuple(sorted(rng.choice(fam.N, self.k, replace=False).tolist())) for _ in range(n_spot)]
+        for sub in subs:
+            if nmod_mat(g[:, list(sub)].tolist(), self.prime).det() == 0 and sub not in resolved:
+                return SpotCheck("rejected", (f"the k-subset {list(sub)} has a zero minor mod p that the certificate does not resolve",), len(subs))
+        return SpotCheck("spot-checked", (), len(subs))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": SWEEP_FORMAT, "input_hash": self.input_hash, "axis": self.axis, "n_vectors": self.n_vectors,
+                "dim": self.dim, "k": self.k, "prime": self.prime, "projection_seed": self.projection_seed,
+                "projection": "splitmix64(seed*2^40 + i*dim + j) mod prime" if self.projection_seed is not None else "identity",
+                "basis": list(self.basis), "minors_visited": self.minors_visited,
+                "zero_minors": [dict(z) for z in self.zero_minors], "prefix_len": self.prefix_len,
+                "transposed": self.transposed, "backend": self.backend, "seconds": round(self.seconds, 6)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "SweepCertificate":
+        return cls(d["input_hash"], d["axis"], int(d["n_vectors"]), int(d["dim"]), int(d["k"]), int(d["prime"]),
+                   None if d.get("projection_seed") is None else int(d["projection_seed"]),
+                   tuple(int(i) for i in d["basis"]), int(d["minors_visited"]),
+                   tuple(dict(z) for z in d.get("zero_minors", ())), int(d.get("prefix_len", 1)),
+                   bool(d.get("transposed", False)), d.get("backend", ""), float(d.get("seconds", 0.0)))
+
+
 @dataclasses.dataclass
 class SweepOutcome:
     """``status``: ``"complete"`` (``certificate``), ``"dependent"`` (``dependent`` k-subset found, exact)
-    or ``"stopped"`` (deadline/interrupt; ``state`` resumes it)."""
+    or ``"stopped"`` (deadline/interrupt; ``state`` resumes it). ``resume`` (only when a state was
+    given): ``"verified: ..."`` (the claimed units were re-run and matched), ``"mismatch: ..."`` (the
+    claim is false: discard it; this sweep's own work stands), ``"unchecked: ..."`` (stopped first)."""
 
     status: str
     k: int
@@ -69,6 +227,7 @@ class SweepOutcome:
     dependent: list[int] | None = None
     state: SweepState | None = None
     reason: str = ""
+    resume: str | None = None
 
 
 def estimate_seconds(n_vectors: int, k: int, backend: str | None = None) -> float:
@@ -81,43 +240,6 @@ def estimate_seconds(n_vectors: int, k: int, backend: str | None = None) -> floa
         return math.inf
     t_madd, t_minor = COST[backend]
     return sweep_work(a, b) * t_madd + math.comb(n_vectors, k) * t_minor
-
-
-def subtree_work(a: int, b: int, depth: int, last: int) -> int:
-    """Minors in the subtree of a column-subset node of ``depth`` whose last column is ``last``."""
-    free = b - last - 1
-    return sum(math.comb(free, j) * math.comb(a, depth + j) for j in range(0, min(free, a - depth) + 1))
-
-
-def plan_units(a: int, b: int, smax: int, parts: int = 2000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Split the depth-first tree of column subsets into about ``parts`` units of similar work.
-
-    A node whose subtree is too heavy becomes a *node-only* unit and its children are split further;
-    the others are *subtree* units. Returns ``(prefixes, plens, subtree)`` in depth-first order.
-    """
-    total = sum(math.comb(a, s) * math.comb(b, s) for s in range(1, smax + 1))
-    target = max(total // parts, 20_000)
-    rows: list[tuple[list[int], bool]] = []
-
-    def visit(prefix: list[int]) -> None:
-        start = prefix[-1] + 1 if prefix else 0
-        for c in range(start, b):
-            node = prefix + [c]
-            if len(node) < smax and subtree_work(a, b, len(node), c) > target:
-                rows.append((node, False))
-                visit(node)
-            else:
-                rows.append((node, True))
-
-    visit([])
-    prefixes = np.zeros((len(rows), smax), dtype=np.int64)
-    plens = np.zeros(len(rows), dtype=np.int64)
-    subtree = np.zeros(len(rows), dtype=np.int64)
-    for i, (node, sub) in enumerate(rows):
-        prefixes[i, :len(node)] = node
-        plens[i] = len(node)
-        subtree[i] = sub
-    return prefixes, plens, subtree
 
 
 @dataclasses.dataclass
@@ -152,24 +274,32 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
     ``deadline`` is a ``time.perf_counter()`` value; past it the sweep stops after the current batch
     and returns ``status="stopped"`` with a resumable ``state``. ``on_checkpoint(state)`` is called every
     ``checkpoint_every`` seconds and when stopping. ``KeyboardInterrupt`` stops cleanly the same way.
+
+    ``state`` (a :class:`SweepState` or its dict, e.g. read from a checkpoint) is a claim: its plan is
+    reused when it is a valid plan for ``fam``, and the units it claims done are re-run and compared
+    with it; ``SweepOutcome.resume`` says whether it matched (module docstring).
     """
     backend = backend or ("numba" if kernel.HAVE_NUMBA else "numpy")
     t0 = time.perf_counter()
     if not 1 <= k <= min(fam.N, fam.dim):
         raise ValueError(f"level k={k} outside [1, min(N, dim)]")
-    if isinstance(state, Mapping):
-        state = SweepState.from_dict(state)
     use_seed = None if k == fam.dim else seed
+    plan, claimed, resume = None, None, None
     if state is not None:
-        prime, use_seed, basis = state.prime, state.seed, list(state.basis)
+        claimed, resume = _read_claim(fam, k, state)
+    if claimed is not None:
+        got = _plan(fam, k, claimed.prime, claimed.seed, list(claimed.basis))
+        if isinstance(got, _Plan):
+            plan, prime, use_seed = got, claimed.prime, claimed.seed
+        else:
+            claimed, resume = None, "mismatch: the state's basis is not a basis of the projected residues mod its prime"
     # --- plan: tableau mod p (retry on an unlucky projection/prime; a real rank drop is reported)
-    plan = None
     tries = [(prime, use_seed)] + [(p, None if use_seed is None else use_seed + 1 + i) for i, p in enumerate(SWEEP_PRIMES) if p != prime][:3]
-    for pr, sd in tries:
+    for pr, sd in tries if plan is None else ():
         got = _plan(fam, k, pr, sd, basis)
         if isinstance(got, list):
             if not fam.is_independent(got):
-                return SweepOutcome("dependent", k, 0, time.perf_counter() - t0, dependent=got, reason="rank below k")
+                return SweepOutcome("dependent", k, 0, time.perf_counter() - t0, dependent=got, reason="rank below k", resume=resume)
             continue
         if got is None:
             continue
@@ -177,8 +307,7 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
         break
     if plan is None:
         raise RuntimeError(f"no basis of the level-{k} projection found with {len(tries)} primes/seeds (this should not happen)")
-    if state is None:
-        state = SweepState(k, prime, use_seed, list(plan.basis))
+    state = SweepState(k, prime, use_seed, list(plan.basis))  # this run's own work only: a claim is re-derived
     D = plan.D
     transposed = D.shape[0] > D.shape[1]
     Dt = D.T if transposed else D
@@ -213,11 +342,14 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
     zbuf = np.zeros((zero_buffer, 3 + max(smax, 1)), dtype=np.int64)
     minors = np.zeros(int(moff[-1]) if smax else 1, dtype=np.int64)
     batch, last_ckpt = 1, time.perf_counter()
-    spent0 = state.seconds
     try:
+        if claimed is not None and resume is None:
+            resume = _compare_claim(state, claimed)
         while state.next_unit < units_total:
             u0 = state.next_unit
             end = min(units_total, u0 + batch)
+            if claimed is not None and resume is None and u0 < claimed.next_unit:
+                end = min(end, claimed.next_unit)  # stop at the claimed position to compare
             tb = time.perf_counter()
             res = kernel.sweep_units(Dpm, prime, b, smax, ri, sub, toff, nC, moff, prefixes, plens, subtree, u0, end,
                                      state.skip, zbuf, minors, backend=backend)
@@ -230,8 +362,10 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
                     state.minors += cnt
                     if bar is not None:
                         bar.close()
+                    if claimed is not None and resume is None:
+                        resume = "mismatch: the units the state claims done contain the exactly dependent k-subset " + str(S)
                     return SweepOutcome("dependent", k, state.minors, time.perf_counter() - t0, dependent=S, state=state,
-                                        reason="zero minor confirmed exactly")
+                                        reason="zero minor confirmed exactly", resume=resume)
                 state.zeros.append({"subset": S, "resolution": "spurious", "rank": k,
                                     "checked": "rank mod 2147483647 or exact"})
             state.minors += cnt
@@ -241,7 +375,9 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
             else:
                 state.skip = 0
             state.next_unit = nxt
-            state.seconds = spent0 + (time.perf_counter() - t0)
+            state.seconds = time.perf_counter() - t0
+            if claimed is not None and resume is None:
+                resume = _compare_claim(state, claimed)
             if bar is not None:
                 bar.update(nxt - u0)
             batch = batch * 2 if dt < 0.25 else (max(1, batch // 2) if dt > 1.0 else batch)
@@ -252,18 +388,57 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
             if deadline is not None and now >= deadline and state.next_unit < units_total:
                 if on_checkpoint is not None:
                     on_checkpoint(state)
-                return SweepOutcome("stopped", k, state.minors, now - t0, state=state, reason="time budget")
+                return SweepOutcome("stopped", k, state.minors, now - t0, state=state, reason="time budget",
+                                    resume=_unchecked(state, claimed, resume))
     except KeyboardInterrupt:
         if on_checkpoint is not None:
             on_checkpoint(state)
-        return SweepOutcome("stopped", k, state.minors, time.perf_counter() - t0, state=state, reason="interrupted")
+        return SweepOutcome("stopped", k, state.minors, time.perf_counter() - t0, state=state, reason="interrupted",
+                            resume=_unchecked(state, claimed, resume))
     finally:
         if bar is not None:
             bar.close()
     total = math.comb(fam.N, k)
     if state.minors != total:  # pragma: no cover - an internal consistency check
         raise RuntimeError(f"sweep visited {state.minors} minors, expected C({fam.N}, {k}) = {total}")
-    state.seconds = spent0 + (time.perf_counter() - t0)
+    if claimed is not None and resume is None:
+        resume = f"mismatch: the state claims unit {claimed.next_unit} (skip {claimed.skip}), the sweep has {units_total} units"
+    state.seconds = time.perf_counter() - t0
     cert = SweepCertificate(fam.input_hash, fam.axis, fam.N, fam.dim, k, prime, use_seed, tuple(plan.basis),
                             state.minors, tuple(state.zeros), L, transposed, backend, state.seconds)
-    return SweepOutcome("complete", k, state.minors, time.perf_counter() - t0, certificate=cert, state=state)
+    return SweepOutcome("complete", k, state.minors, time.perf_counter() - t0, certificate=cert, state=state, resume=resume)
+
+
+def _read_claim(fam: VectorFamily, k: int, state: SweepState | Mapping) -> tuple[SweepState | None, str | None]:
+    """The claimed state when it is a well-formed level-k plan for ``fam``, else ``(None, "mismatch: ...")``."""
+    try:
+        st = state if isinstance(state, SweepState) else SweepState.from_dict(state)
+    except (KeyError, TypeError, ValueError) as exc:
+        return None, f"mismatch: unreadable sweep state ({exc!r})"
+    basis = list(st.basis)
+    why = (f"level {st.k}, not {k}" if st.k != k else
+           f"prime {st.prime} is not a sweep prime" if st.prime not in SWEEP_PRIMES else
+           "projection seed inconsistent with k and dim" if (st.seed is None) != (k == fam.dim) else
+           "basis is not k distinct vector indices" if len(set(basis)) != k or len(basis) != k or min(basis) < 0 or max(basis) >= fam.N else
+           "negative position" if st.next_unit < 0 or st.skip < 0 else None)
+    return (None, f"mismatch: the state's {why}") if why else (st, None)
+
+
+def _compare_claim(state: SweepState, claimed: SweepState) -> str | None:
+    """Verdict once this run reaches (or passes) the claimed position; ``None`` before."""
+    here, there = (state.next_unit, state.skip), (claimed.next_unit, claimed.skip)
+    if here < there:
+        return None
+    if here > there:
+        return f"mismatch: the re-run never stopped at the claimed position unit {claimed.next_unit}, skip {claimed.skip}"
+    ours, theirs = {tuple(z["subset"]) for z in state.zeros}, {tuple(sorted(int(i) for i in z.get("subset", ()))) for z in claimed.zeros}
+    if state.minors != claimed.minors or ours != theirs:
+        return (f"mismatch: re-running units 0..{claimed.next_unit} gives {state.minors} minors and {len(ours)} zero minors, "
+                f"the state claims {claimed.minors} and {len(theirs)}")
+    return f"verified: units 0..{claimed.next_unit} re-run; {state.minors} minors and {len(ours)} zero minors as claimed"
+
+
+def _unchecked(state: SweepState, claimed: SweepState | None, resume: str | None) -> str | None:
+    if claimed is None or resume is not None:
+        return resume
+    return f"unchecked: stopped at unit {state.next_unit}, before the claimed unit {claimed.next_unit}"

@@ -1,0 +1,177 @@
+"""Files are evidence, not authority: forged checkpoints and certificates never yield "proved"."""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from memproof.data import Dataset
+from memproof.kruskal import kruskal_rank, verify_certificate
+from memproof.kruskal.modular import SWEEP_PRIMES
+
+
+def _planted(seed: int = 3, T: int = 30, d: int = 8, n: int = 4) -> np.ndarray:
+    """Integer queries with one dependent n-subset among the late rows (cheap bounds do not see it)."""
+    q = np.random.default_rng(seed).integers(-50, 51, (T, d)).astype(np.float64)
+    q[T - 1] = q[T - 4] + q[T - 3] - q[T - 2]  # rows T-4..T-1 dependent: an n = 4 circuit
+    return q
+
+
+def _forge_finished(path, a, k: int) -> None:
+    """Rewrite the checkpoint as a forger would: no upper bound, a level-k sweep with a genuine plan
+    marked finished (all C(N, k) minors, no zeros), re-signed when the format has a digest."""
+    from memproof.kruskal import VectorFamily
+    from memproof.kruskal.sweep import _plan
+
+    fam = VectorFamily.from_matrix(a)
+    plan = _plan(fam, k, SWEEP_PRIMES[0], 0, None)
+    data = json.loads(path.read_text())
+    data["upper"] = None
+    data["sweep"].update(k=k, prime=SWEEP_PRIMES[0], seed=0, basis=list(plan.basis), next_unit=10**9, skip=0,
+                         minors=math.comb(fam.N, k), zeros=[])
+    if "digest" in data:
+        data["digest"] = importlib.import_module("memproof.kruskal.checkpoint").content_digest(data)
+    path.write_text(json.dumps(data))
+
+
+def _checkpoint_with_sweep(a, path, at_least):
+    for budget in (1e-4, 1e-3, 1e-2):
+        path.unlink(missing_ok=True)
+        kruskal_rank(a, at_least=at_least, mode="exact", budget=budget, checkpoint=path, numerical=False)
+        if path.exists() and json.loads(path.read_text()).get("sweep"):
+            return
+    pytest.fail("no checkpoint with a running sweep was written")
+
+
+def test_honest_run_refutes_the_planted_subset():
+    q = _planted()
+    r = kruskal_rank(q, at_least=4, numerical=False)
+    assert r.at_least_decided(4) is False and len(r.witness) == 4
+
+
+def test_forged_finished_checkpoint_does_not_prove_a1(tmp_path):
+    q = _planted()
+    ck = tmp_path / "a1.json"
+    _checkpoint_with_sweep(q, ck, 4)
+    _forge_finished(ck, q, 4)
+    ds = Dataset(q, np.random.default_rng(0).standard_normal((4, 8)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = importlib.import_module("memproof.assumptions").check_a1(ds, checkpoint=ck)
+    assert res.outcome.value == "refuted"
+    assert sorted(res.counterexample["subset"]) == [26, 27, 28, 29]
+    assert any("does not re-verify" in str(w.message) and "discarded" in str(w.message) for w in caught)
+
+
+def test_forged_checkpoint_via_kruskal_rank_is_rederived(tmp_path):
+    q = _planted(seed=5)
+    ck = tmp_path / "kr.json"
+    _checkpoint_with_sweep(q, ck, 4)
+    _forge_finished(ck, q, 4)
+    with pytest.warns(UserWarning, match="checkpoint"):
+        r = kruskal_rank(q, at_least=4, checkpoint=ck, numerical=False)
+    assert r.at_least_decided(4) is False and r.verify(q)
+
+
+def test_honest_resume_is_verified_and_matches_a_fresh_run(tmp_path):
+    a = np.random.default_rng(7).standard_normal((20, 10))
+    ck = tmp_path / "ok.json"
+    _checkpoint_with_sweep(a, ck, None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an honest checkpoint raises no warning
+        r = kruskal_rank(a, mode="exact", checkpoint=ck, numerical=False)
+    assert r.value == 10 and any("verified" in n for n in r.notes)
+    assert r.lower_certificate.minors_visited == math.comb(20, 10)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "edit_digest", "engine_version", "old_format", "bad_upper"])
+def test_corrupted_or_foreign_version_checkpoints_are_discarded_with_a_warning(tmp_path, damage):
+    a = _planted(seed=11)
+    ck = tmp_path / "bad.json"
+    _checkpoint_with_sweep(a, ck, 4)
+    text = ck.read_text()
+    data = json.loads(text)
+    if damage == "truncate":
+        ck.write_text(text[: len(text) // 2])
+    elif damage == "garbage":
+        ck.write_bytes(b"\x00\xff\xfe not json")
+    elif damage == "edit_digest":
+        data["sweep"]["minors"] += 1  # content changed, digest not recomputed
+        ck.write_text(json.dumps(data))
+    elif damage == "engine_version":
+        data["engine_version"] = "memproof-kruskal-engine/1"
+        data["digest"] = importlib.import_module("memproof.kruskal.checkpoint").content_digest(data)
+        ck.write_text(json.dumps(data))
+    elif damage == "old_format":
+        data["format"] = "memproof-kruskal-checkpoint/1"
+        ck.write_text(json.dumps(data))
+    else:  # an upper-bound "circuit" that is not dependent, re-signed
+        data["upper"] = {"format": "memproof-kruskal-circuit/1", "kind": "circuit", "input_hash": data["input_hash"],
+                         "axis": "rows", "indices": [0, 1], "bound": 1, "null_vector": ["1", "1"]}
+        data["digest"] = importlib.import_module("memproof.kruskal.checkpoint").content_digest(data)
+        ck.write_text(json.dumps(data))
+    with pytest.warns(UserWarning, match="discarded"):
+        r = kruskal_rank(a, at_least=4, checkpoint=ck, numerical=False)
+    assert r.at_least_decided(4) is False and r.upper == 3 and r.verify(a)
+
+
+# ------------------------------------------------------------------------------------- sweep certificates
+def _spurious_zero_case():
+    """40 vectors in dimension 3 whose only zero minor mod p is {17, 23, 31} (det = p ≠ 0 exactly)."""
+    p = SWEEP_PRIMES[0]
+    a = np.random.default_rng(2).integers(-1000, 1001, (40, 3)).astype(np.int64)
+    a[17], a[23], a[31] = [1, 0, 0], [0, 1, 0], [5, 7, p]
+    return a
+
+
+def test_default_verify_rejects_a_certificate_with_a_deleted_zero_minor():
+    a = _spurious_zero_case()
+    r = kruskal_rank(a, at_least=3, numerical=False)
+    cert = r.lower_certificate
+    assert r.at_least_decided(3) and [sorted(z["subset"]) for z in cert.zero_minors] == [[17, 23, 31]]
+    forged = dataclasses.replace(cert, zero_minors=())
+    assert cert.verify(a) is True
+    assert forged.verify(a) is False
+    assert verify_certificate(a, forged.to_dict()) is False
+    assert dataclasses.replace(r, lower_certificate=forged).verify(a) is False
+
+
+def test_default_verify_rejects_a_certificate_forged_for_a_dependent_input():
+    q = _planted()
+    honest = np.random.default_rng(3).integers(-50, 51, (30, 8)).astype(np.float64)
+    cert = kruskal_rank(honest, at_least=4, numerical=False).lower_certificate
+    assert cert is not None and cert.k == 4
+    fam_hash = kruskal_rank(q, at_least=1, numerical=False).input_hash
+    forged = dataclasses.replace(cert, input_hash=fam_hash)  # every field plausible, one dependent 4-subset omitted
+    assert forged.verify(q) is False
+    assert verify_certificate(q, forged.to_dict()) is False
+
+
+def test_spot_mode_is_never_a_proof():
+    a = _spurious_zero_case()
+    cert = kruskal_rank(a, at_least=3, numerical=False).lower_certificate
+    forged = dataclasses.replace(cert, zero_minors=())
+    spot = forged.verify(a, mode="spot")
+    assert spot.status == "spot-checked" and "not a proof" in spot.reason  # it cannot see the omission ...
+    with pytest.raises(TypeError, match="not a proof"):
+        bool(spot)  # ... and it cannot be used as one
+    assert forged.spot_check(a).status == "spot-checked"
+    bad = dataclasses.replace(cert, basis=(0, 1, 0))
+    assert bad.spot_check(a).rejected
+    assert verify_certificate(a, forged, mode="spot").status == "spot-checked"
+    with pytest.raises(TypeError):
+        assert kruskal_rank(a, at_least=3, numerical=False).verify(a, mode="spot")
+
+
+def test_no_import_cycle_between_certificates_and_sweep():
+    import ast
+    import pathlib
+
+    src = pathlib.Path(importlib.import_module("memproof.kruskal.certificates").__file__).read_text()
+    imported = {n.module for n in ast.walk(ast.parse(src)) if isinstance(n, ast.ImportFrom)}
+    assert "sweep" not in imported and "memproof.kruskal.sweep" not in imported
