@@ -32,6 +32,14 @@ rewrite -(addsmxE A^T B^T).1.
 exact: (mxrank_adds_leqif A^T B^T).1.
 Qed.
 
+(* Vertical concatenation is subadditive for the rank. *)
+Lemma mxrank_col_mx_le m1 m2 n (A : 'M[F]_(m1, n)) (B : 'M[F]_(m2, n)) :
+  (\rank (col_mx A B) <= \rank A + \rank B)%N.
+Proof.
+rewrite -(addsmxE A B).1.
+exact: (mxrank_adds_leqif A B).1.
+Qed.
+
 (* A matrix killing a nonzero column vector has rank at most n - 1. *)
 Lemma mxrank_kill_col m n (D : 'M[F]_(m, n)) (v : 'cV[F]_n) :
   v != 0 -> D *m v = 0 -> (\rank D <= n.-1)%N.
@@ -40,6 +48,15 @@ move=> v0 Dv; have := mulmx0_rank_max Dv.
 have : \rank v = 1%N.
   by apply/eqP; rewrite eqn_leq rank_leq_col lt0n mxrank_eq0.
 move=> -> ; rewrite addn1 => h; rewrite -ltnS; exact: leq_trans h (leqSpred n).
+Qed.
+
+(* A matrix whose rows all sum to 0 has rank <= n - 1. *)
+Lemma mxrank_rowsum0 T n (D : 'M[F]_(T, n)) :
+  D *m (const_mx 1 : 'cV[F]_n) = 0 -> (\rank D <= n - 1)%N.
+Proof.
+rewrite subn1; case: n D => [|n] D Dv; first exact: rank_leq_col D.
+apply: mxrank_kill_col Dv; apply/eqP => /matrixP/(_ 0 0); rewrite !mxE.
+by apply/eqP; exact: oner_neq0.
 Qed.
 
 End AnyField.
