@@ -1,5 +1,5 @@
 (* P2 (shared-context ceiling), Mahdavi–Liao–Thrampoulidis, ICLR 2024.
-   All T examples share one context E : n x d.  Head h has attention rows S_h : T x n
+   All T examples share one context E : n x d.  Head h has attention rows Sa h : T x n
    (row t = s_{t,h}, the softmax vector of example t), and Z = [S_1 E, ..., S_H E] is the
    T x (H d) feature matrix (row t = z_t).  Only the affine constraint "every row of
    S_h sums to 1" is used: positivity of the softmax is not needed, nor is rank E = n,
@@ -54,15 +54,15 @@ by apply: IH => h ltH; apply: rA.
 Qed.
 
 Theorem P2_shared_context_ceiling T n d H (E : 'M[F]_(n, d))
-    (S : nat -> 'M[F]_(T, n)) :
-  (forall h, (h < H)%N -> S h *m (const_mx 1 : 'cV[F]_n) = const_mx 1) ->
-  (\rank (hcat H (fun h => S h *m E)) <= H * (n - 1) + 1)%N.
+    (Sa : nat -> 'M[F]_(T, n)) :
+  (forall h, (h < H)%N -> Sa h *m (const_mx 1 : 'cV[F]_n) = const_mx 1) ->
+  (\rank (hcat H (fun h => Sa h *m E)) <= H * (n - 1) + 1)%N.
 Proof.
-case: T S => [|T] S rows1; first exact: leq_trans (rank_leq_row _) _.
+case: T Sa => [|T] Sa rows1; first exact: leq_trans (rank_leq_row _) _.
 pose one : 'cV[F]_T.+1 := const_mx 1.
-pose D h := S h - one *m row 0 (S h).
-have -> : hcat H (fun h => S h *m E)
-          = hcat H (fun h => D h *m E) + one *m hcat H (fun h => row 0 (S h) *m E).
+pose D h := Sa h - one *m row 0 (Sa h).
+have -> : hcat H (fun h => Sa h *m E)
+          = hcat H (fun h => D h *m E) + one *m hcat H (fun h => row 0 (Sa h) *m E).
   rewrite -hcat_mull -hcat_add; apply: hcat_ext => h _.
   by rewrite /D mulmxA -mulmxDl subrK.
 apply: leq_trans (mxrank_add _ _) _; apply: leq_add.
