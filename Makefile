@@ -10,13 +10,17 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: help setup setup-test verify test test-slow bench clean
+COQ_PACKAGES := coq libcoq-mathcomp libcoq-mathcomp-zify libcoq-mathcomp-algebra-tactics
+
+.PHONY: help setup setup-test coq verify test test-slow bench formal-check clean
 
 help:
 	@echo "make verify     - set up .venv, run 'memproof verify', write $(REPORT)/verify.{json,md,svg}"
 	@echo "make test       - set up .venv with test extras and run the test suite"
 	@echo "make test-slow  - also run tests marked slow"
 	@echo "make bench      - run the benchmarks (ratios against named peers)"
+	@echo "make coq        - install Coq 8.16 + MathComp 1.15 (Debian packages) when coqc is missing"
+	@echo "make formal-check - re-check the compiled Coq proofs with coqchk"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,10 +37,24 @@ $(VENV)/.setup-test: $(VENV)/.setup-verify
 setup: $(VENV)/.setup-verify
 setup-test: $(VENV)/.setup-test
 
-verify: setup
-	$(VENV)/bin/memproof verify --json $(REPORT)/verify.json --md $(REPORT)/verify.md --graph $(REPORT)/verify.svg --findings docs/figures
+# The formal tier needs coqc; as root with apt-get it is installed, otherwise formal claims are reported
+# unavailable (never failed, never proved) and everything else proceeds.
+coq:
+	@if command -v coqc >/dev/null 2>&1; then coqc --version | head -n 1; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "make coq: installing Coq + MathComp from Debian: $(COQ_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(COQ_PACKAGES) >/dev/null && coqc --version | head -n 1; \
+	else echo "make coq: coqc not found and cannot install here; formal claims will be reported unavailable. Install with: sudo apt-get update && sudo apt-get install -y $(COQ_PACKAGES)"; fi
 
-test: setup-test
+# Exit code 2 (some claim unknown or below the required level) still writes the full report: say so, do not fail make.
+verify: setup coq
+	@$(VENV)/bin/memproof verify --json $(REPORT)/verify.json --md $(REPORT)/verify.md --graph $(REPORT)/verify.svg --findings docs/figures; \
+	code=$$?; if [ $$code -eq 2 ]; then echo "make verify: exit code 2 — some claims are not established at the required level (see $(REPORT)/verify.md); the report is complete"; exit 0; fi; exit $$code
+
+formal-check: setup coq
+	$(PY) -c "from memproof.formal import build_project, recheck; r = recheck(build_project('proofs/mahdavi2024/formal', jobs=2)); print(r['reason'] or 'coqchk: ok', r['seconds'], 's'); raise SystemExit(0 if r['ok'] else 1)"
+
+test: setup-test coq
 	$(PY) -m pytest -n $(JOBS) -q -m "not slow"
 
 test-slow: setup-test

@@ -17,8 +17,10 @@ from memproof.lemmas.rank_reduction import check_interpolation
 from memproof.results import Level, Result, Scope
 
 L1 = declare("L1", uses=(), statement="""
-If rank Z = T then for every label matrix Y ∈ R^{T×d_o} there is M with M z_t = y_t for all t;
-explicitly M = Yᵀ (Z Zᵀ)⁻¹ Z. Conversely, with d_o ≥ T, memorizing all labels needs rank Z = T.
+Over any real field, with the rows of Z ∈ R^{T×m} the features z_t and the rows of Y ∈ R^{T×d_o} the
+labels y_t (so "M z_t = y_t for all t" reads Z Mᵀ = Y): if rank Z = T then for every label matrix Y the
+readout M = Yᵀ (Z Zᵀ)⁻¹ Z satisfies Z Mᵀ = Y. Conversely, if d_o ≥ T and every Y ∈ R^{T×d_o} is
+memorized by some M ∈ R^{d_o×m}, then rank Z = T.
 """)
 
 

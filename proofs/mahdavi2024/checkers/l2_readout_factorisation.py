@@ -12,8 +12,8 @@ from memproof.lemmas.readout_factorisation import check_readout_factorisation
 from memproof.results import Result, Scope
 
 L2 = declare("L2", uses=(), statement="""
-Any block M_h ∈ R^{d_o×d} equals W_O^h W_V^hᵀ for some W_V^h ∈ R^{d×d_v}, W_O^h ∈ R^{d_o×d_v} when
-d_v ≥ min(d, d_o) (identity on one side, M_h on the other, zero padding).
+Over any field: if d_v ≥ min(d, d_o), every block M_h ∈ R^{d_o×d} equals W_O^h W_V^hᵀ for some
+W_V^h ∈ R^{d×d_v} and W_O^h ∈ R^{d_o×d_v}.
 """)
 
 

@@ -18,11 +18,11 @@ from memproof.lemmas.prescribed_logits import (
 from memproof.results import Result, Scope
 
 L3 = declare("L3", uses=(), statement="""
-For k ≤ n examples with linearly independent queries and full-rank contexts, and any target logit
-vectors a_1..a_k ∈ R^n, the matrix W* = Σ_j w_j b_jᵀ with w_j = E_jᵀ (E_j E_jᵀ)⁻¹ a_j and
-[b_1..b_k] = Q_Nᵀ (Q_N Q_Nᵀ)⁻¹ (Q_N = the k queries as rows, so b_iᵀ e_j = δ_ij) satisfies
-E_j W* e_j = a_j for every j, and rank W* ≤ k. Hence every interior attention pattern softmax(a_j)
-is realisable (take a_j = log s_j).
+Over any real field: for k examples with linearly independent queries (Q_N ∈ R^{k×d}, the k queries
+as rows, rank Q_N = k) and full-rank contexts (rank E_j = n), and any target logit vectors
+a_1..a_k ∈ R^n, the matrix W* = Σ_j w_j b_jᵀ with w_j = E_jᵀ (E_j E_jᵀ)⁻¹ a_j and
+[b_1..b_k] = Q_Nᵀ (Q_N Q_Nᵀ)⁻¹ (so b_iᵀ e_j = δ_ij) satisfies E_j W* e_j = a_j for every j, and
+rank W* ≤ k. (A1 supplies the independent queries when k ≤ n; the algebra does not need k ≤ n.)
 """)
 
 

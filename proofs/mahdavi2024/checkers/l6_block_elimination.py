@@ -15,7 +15,8 @@ from memproof.lemmas.common import (
 from memproof.results import Result, Scope
 
 L6 = declare("L6", uses=(), statement="""
-For F = [[U, A], [V, C]] with U of full row rank r and G = V U⁺: rank F ≥ r + rank(C − G A).
+Over any real field: for F = [[U, A], [V, C]] with U ∈ R^{r×p} of full row rank r, U⁺ = Uᵀ(UUᵀ)⁻¹ and
+G = V U⁺ (no condition on V): rank F ≥ r + rank(C − G A).
 """)
 
 

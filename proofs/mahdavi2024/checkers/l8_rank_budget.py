@@ -14,8 +14,9 @@ from memproof.lemmas.rank_budget import check_rank_budget
 from memproof.results import Result, Scope
 
 L8 = declare("L8", uses=(), statement="""
-W* + c W⁺ with rank W* ≤ n̄ − 1 and rank-1 W⁺ has rank ≤ n̄ ≤ d_h, and factors as W_K W_Qᵀ with
-W_K, W_Q ∈ R^{d×d_h} (zero-padded columns).
+Over any field, with n̄ = min(n, d_h) ≥ 1: if W*, W⁺ ∈ R^{d×d} have rank W* ≤ n̄ − 1 and rank W⁺ ≤ 1,
+then for every scalar c, rank(W* + c W⁺) ≤ rank W* + 1 ≤ n̄ ≤ d_h, and W* + c W⁺ = W_K W_Qᵀ for some
+W_K, W_Q ∈ R^{d×d_h}.
 """)
 
 

@@ -19,8 +19,9 @@ from memproof.propositions.shared_context_ceiling import (
 from memproof.results import Level, Result, Scope
 
 P2 = declare("P2", uses=(), statement="""
-If all contexts equal one E of rank n then for every choice of weights and queries
-rank Z ≤ H(n − 1) + 1.
+Over any field: if all contexts equal one E ∈ R^{n×d} (of any rank) and each head's attention matrix
+S_h ∈ R^{T×n} has rows summing to 1 (softmax rows do; positivity is not needed), then the feature
+matrix Z = [S_1 E, …, S_H E] has rank Z ≤ H(n − 1) + 1 — for every choice of weights and queries.
 """)
 
 

@@ -1,0 +1,92 @@
+"""The formal stage of ``memproof verify`` on the paper's own Coq sources: the claims bound to Coq
+lemmas prove at the formal level; an Admitted, an edited Coq statement or a missing coqc each give
+the documented outcome (formal only when everything holds; trust.md)."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from memproof.blueprint import StatementMismatchError, default_blueprint_path, load_blueprint, parse_blueprint, run_blueprint
+from memproof.blueprint.formal_stage import NOT_FORMAL
+from memproof.results import Level, Outcome, ScopeKind
+
+needs_coq = pytest.mark.skipif(shutil.which("coqc") is None, reason="coqc not installed (make coq installs it)")
+FORMAL_CLAIMS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "S8", "P2")
+
+
+def _copy_proof(tmp_path: Path) -> Path:
+    """A copy of the proof's blueprint and formal sources beside a link to its checkers."""
+    src = default_blueprint_path().parent
+    dst = tmp_path / src.name
+    dst.mkdir()
+    shutil.copy(src / "blueprint.md", dst / "blueprint.md")
+    shutil.copytree(src / "formal", dst / "formal", ignore=shutil.ignore_patterns("*.vo*", "*.glob", ".*.aux"))
+    (dst / "checkers").symlink_to(src / "checkers")
+    return dst
+
+
+def test_every_formal_claim_names_a_lemma_and_its_statement():
+    bp = load_blueprint(default_blueprint_path())
+    bound = {c.id: c for c in bp.claims if c.coq}
+    assert set(bound) == set(FORMAL_CLAIMS)
+    for c in bound.values():
+        assert c.coq.startswith("Memproof.Mahdavi2024.") and c.coq_statement.startswith("forall")
+        assert "```" not in c.statement and "Coq statement" not in c.statement  # the prose stays prose
+
+
+@needs_coq
+def test_formal_claims_prove_at_the_formal_level():
+    entries = {e.claim.id: e for e in run_blueprint(load_blueprint(default_blueprint_path()), claims=list(FORMAL_CLAIMS),
+                                                     quick=True)}
+    for cid in FORMAL_CLAIMS:
+        r = entries[cid].result
+        assert r.outcome is Outcome.PROVED and r.level is Level.FORMAL and r.scope.kind is ScopeKind.UNIVERSAL, (cid, r.reason)
+        formal = r.parts[0]
+        assert formal.level is Level.FORMAL and formal.evidence["coq"] == "8.16.1"
+        assert all(p.role == "corroboration" for p in r.parts[1:])  # the earlier checks, kept under the proof
+    assert entries["S8"].established is Level.RIGOROUS  # through S7, checked on instances only
+
+
+@needs_coq
+def test_admitted_lemma_takes_its_claim_off_the_formal_level(tmp_path):
+    proof = _copy_proof(tmp_path)
+    v = proof / "formal" / "BlockElimination.v"
+    text = v.read_text()
+    head, _, tail = text.partition("Theorem L6_block_elimination (R : realFieldType)")
+    body, qed, rest = tail.partition("Qed.")
+    v.write_text(head + "Theorem L6_block_elimination (R : realFieldType)" + body + "Admitted." + rest)
+    entries = {e.claim.id: e for e in run_blueprint(load_blueprint(proof), claims=["L6", "L2"], quick=True)}
+    l6 = entries["L6"].result
+    assert l6.outcome is Outcome.PROVED and l6.level is Level.EXACT and l6.scope.kind is ScopeKind.INSTANCE
+    assert "L6_block_elimination" in l6.evidence[NOT_FORMAL] and "formal level" in l6.evidence[NOT_FORMAL]
+    assert entries["L2"].result.level is Level.FORMAL  # another file: unaffected
+
+
+@needs_coq
+def test_edited_coq_statement_is_an_error_of_that_claim(tmp_path):
+    proof = _copy_proof(tmp_path)
+    bp_file = proof / "blueprint.md"
+    text = bp_file.read_text()
+    start = text.index("- coq: Memproof.Mahdavi2024.ReadoutFactorisation.L2_readout_factorisation")
+    block = text.index("```coq\n", start) + len("```coq\n")
+    bp_file.write_text(text[:block] + text[block:].replace("mathcomp.algebra.ssralg.GRing.Field.type",
+                                                           "mathcomp.algebra.ssralg.GRing.ComRing.type", 1))
+    entries = {e.claim.id: e for e in run_blueprint(load_blueprint(proof), claims=["L2"], quick=True)}
+    r = entries["L2"].result
+    assert r.outcome is Outcome.ERROR and "L2" in r.reason
+
+
+def test_missing_coqc_leaves_formal_claims_at_their_own_level(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no coqc, coqdep, coqchk
+    entries = {e.claim.id: e for e in run_blueprint(load_blueprint(default_blueprint_path()), claims=["L7"], quick=True)}
+    r = entries["L7"].result
+    assert r.outcome is Outcome.PROVED and r.level is Level.EXACT and r.scope.kind is ScopeKind.INSTANCE
+    assert r.evidence[NOT_FORMAL].startswith("unavailable:") and "apt-get install" in r.evidence[NOT_FORMAL]
+
+
+def test_prose_edit_of_a_formal_claim_is_refused():
+    bp = load_blueprint(default_blueprint_path())
+    text = bp.source.read_text(encoding="utf-8")
+    edited = parse_blueprint(text.replace("then rank D = k.", "then rank D = k + 1.", 1), source=bp.source)
+    with pytest.raises(StatementMismatchError, match="L7"):
+        run_blueprint(edited)
