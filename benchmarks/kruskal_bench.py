@@ -1,4 +1,4 @@
-"""Kruskal-rank benchmark: memproof against the peers of shared/spec/kruskal.md, side by side.
+"""Kruskal-rank benchmark: memproof against named peers, side by side (docs/benchmarks-kruskal.md).
 
     python benchmarks/kruskal_bench.py [--quick] [--md docs/benchmarks-kruskal.md]
 
