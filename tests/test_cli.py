@@ -27,7 +27,7 @@ def test_closed_pipe_exits_quietly(argv, buffered):
     # Buffered, the failure comes at the final flush; unbuffered, in the command's first print.
     r, w = os.pipe()
     os.close(r)
-    proc = subprocess.run([sys.executable, "-m", "memproof", *argv], stdout=w, stderr=subprocess.PIPE,
+    proc = subprocess.run([sys.executable, "-m", "memproof", *argv], check=False, stdout=w, stderr=subprocess.PIPE,
                           env=_env() if buffered else _env(PYTHONUNBUFFERED="1"),
                           cwd=ROOT, text=True, timeout=120)
     os.close(w)
@@ -50,7 +50,7 @@ def test_light_commands_do_not_import_the_heavy_libraries(argv):
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             f"    try: main({argv!r})\n    except SystemExit: pass\n"
             "print(sorted(m for m in ('numba', 'torch', 'sympy', 'z3') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, env=_env(), cwd=ROOT, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, env=_env(), cwd=ROOT, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[-1] == "[]", out.stdout
 
@@ -59,7 +59,7 @@ def test_list_does_not_import_the_other_subcommands():
     code = ("import sys, contextlib, io\nfrom memproof.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()): main(['list'])\n"
             "print([m for m in ('memproof.kruskal', 'memproof.construction', 'memproof.experiments') if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, env=_env(), cwd=ROOT, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, env=_env(), cwd=ROOT, text=True, timeout=120)
     assert out.returncode == 0 and out.stdout.split()[-1] == "[]", out.stdout + out.stderr
 
 

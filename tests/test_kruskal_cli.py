@@ -91,7 +91,7 @@ def test_axis_columns_is_an_alias_of_cols(tmp_path, capsys):
 def documented_exit_codes() -> dict[str, int]:
     """The ``| exit code | meaning |`` table of docs/kruskal.md: first word of the meaning -> code."""
     text = DOC.read_text(encoding="utf-8")
-    head = re.search(r"^\|\s*exit code\s*\|\s*meaning\s*\|\s*$\n^\|[-|\s]+\|\s*$\n((?:^\|.*\|\s*$\n?)+)", text, re.M)
+    head = re.search(r"^\|\s*exit code\s*\|\s*meaning\s*\|\s*$\n^\|[-|\s]+\|\s*$\n((?:^\|.*\|\s*$\n?)+)", text, re.MULTILINE)
     assert head, "docs/kruskal.md has no '| exit code | meaning |' table"
     table = {}
     for line in head.group(1).strip().splitlines():
