@@ -1,4 +1,4 @@
-"""Kruskal-rank benchmark: memproof against the peers of shared/spec/kruskal.md, side by side.
+"""Kruskal-rank benchmark: memproof against named peers, side by side (docs/benchmarks-kruskal.md).
 
     python benchmarks/kruskal_bench.py [--quick] [--md docs/benchmarks-kruskal.md]
 
@@ -8,6 +8,8 @@ Peers (same machine, same run, BLAS pinned to one thread):
   P3  the paper's sampler: random k-subsets + float32 numpy.linalg.matrix_rank.
 P1/P2 are timed on a random subsample of the final level's k-subsets and extrapolated to all
 C(N, k) of them (marked "~"): a *lower bound* on what either needs to certify the answer.
+Start-up: fresh processes of ``memproof kruskal`` on a tiny matrix with an empty numba cache (cold)
+and a filled one (warm), against the peer ``python -c "import memproof"``.
 """
 from __future__ import annotations
 
@@ -20,13 +22,17 @@ import argparse  # noqa: E402
 import itertools  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from memproof.kruskal import VectorFamily, kernel, kruskal_rank, numerical_kruskal_rank, sample_subsets  # noqa: E402
 from memproof.kruskal.sampling import random_subsets  # noqa: E402
@@ -176,10 +182,44 @@ def sampling_row(name, a, k, samples, p3_samples):
             "bound": ev.dependent_fraction_upper}
 
 
+def startup_rows(repeats=5, root=ROOT):
+    """Start-up of fresh processes: the peer ``python -c "import memproof"``, the light commands, and
+    ``memproof kruskal`` on an 8×4 matrix with an empty ``NUMBA_CACHE_DIR`` (cold: the kernels are
+    compiled), with the filled one (warm: loaded from the cache) and with the numpy kernels (no numba).
+
+    Each row is ``(name, (wall-clock, CPU seconds user + system))``, both the minimum over ``repeats``
+    runs: start-up is a fixed cost, and the minimum is the least disturbed by other jobs."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
+
+    def best(args, cache=None, **extra):
+        runs = []
+        for i in range(repeats):
+            if cache == "fresh":
+                extra["NUMBA_CACHE_DIR"] = str(Path(tmp) / f"cold{i}")
+            c0, t = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+            subprocess.run([sys.executable, *args], check=True, stdout=subprocess.DEVNULL, env={**env, **extra}, cwd=root)
+            c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            runs.append((time.perf_counter() - t, (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)))
+        return min(w for w, _ in runs), min(c for _, c in runs)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        m = Path(tmp) / "q.npy"
+        np.save(m, gaussian(8, 4))
+        kr = ["-m", "memproof", "kruskal", str(m)]
+        cold = best(kr, cache="fresh")
+        return [('`python -c "import memproof"` (peer)', best(["-c", "import memproof"])),
+                ("`memproof --help`", best(["-m", "memproof", "--help"])),
+                ("`memproof list`", best(["-m", "memproof", "list"])),
+                ("start-up cold: `memproof kruskal` 8x4, empty NUMBA_CACHE_DIR", cold),
+                ("start-up warm: `memproof kruskal` 8x4, cache filled", best(kr, NUMBA_CACHE_DIR=str(Path(tmp) / "cold0"))),
+                ("`memproof kruskal` 8x4, MEMPROOF_NO_NUMBA=1 (numpy kernels)", best(kr, MEMPROOF_NO_NUMBA="1"))]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes and fewer P3 samples (about a minute)")
     ap.add_argument("--md", default=None, help="also write the markdown tables to this file")
+    ap.add_argument("--startup-only", action="store_true", help="only the start-up table (about 20 s)")
     args = ap.parse_args(argv)
     q = args.quick
     lines = []
@@ -188,11 +228,22 @@ def main(argv=None):
         print(s, flush=True)
         lines.append(s)
 
-    cmd = "python benchmarks/kruskal_bench.py" + (" --quick" if q else "")
+    cmd = "python benchmarks/kruskal_bench.py" + (" --quick" if q else "") + (" --startup-only" if args.startup_only else "")
     out(f"Command: `{cmd}`  ")
     out(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"numpy {np.__version__}, kernel backend {'numba' if kernel.HAVE_NUMBA else 'numpy'}; BLAS pinned to 1 thread; single process.")
     out()
+    out("## Start-up: fresh processes (best of 5) vs the peer `python -c \"import memproof\"`")
+    out()
+    out("| command | wall-clock | / peer | CPU (user + sys) | / peer |")
+    out("|---|---|---|---|---|")
+    rows = startup_rows()
+    (w0, c0) = rows[0][1]
+    for name, (w, c) in rows:
+        out(f"| {name} | {fmt_t(w)} | {w / w0:.3g}x | {fmt_t(c)} | {c / c0:.3g}x |")
+    out()
+    if args.startup_only:
+        return 0
     fams = [
         ("gaussian (full spark)", gaussian(24, 12), "rows", None, "target ≥ 500x P1"),
         ("gaussian (full spark)", gaussian(32 if not q else 28, 16 if not q else 14), "rows", None, "target < 30 s"),

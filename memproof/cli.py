@@ -1,12 +1,15 @@
 """The ``memproof`` command: ``list``, ``verify``, ``versions`` (and subcommands of other modules).
 
 Exit codes of ``verify``: 0 all requirements met, 1 something refuted, 2 unknown or below the
-required level, 3 error (a checker failed, or the blueprint disagrees with its checkers' declarations).
+required level, 3 error (bad input or usage, a failing checker, a blueprint that disagrees with its checkers; as argparse's usage errors: never 2, which means
+"unknown"). A closed output pipe (``memproof list | head -1``) ends the command quietly with 141
+(128 + SIGPIPE), as coreutils do when killed by SIGPIPE.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +17,15 @@ from pathlib import Path
 from .errors import MemproofError
 
 EXIT_OK, EXIT_REFUTED, EXIT_UNDECIDED, EXIT_ERROR = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 128 + 13  # the shell's status of a process killed by SIGPIPE (coreutils' `seq 9999999 | head -1`)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors exiting :data:`EXIT_ERROR` (argparse's own 2 means "unknown" here)."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
 def _blueprint(args: argparse.Namespace):
@@ -104,8 +116,14 @@ def cmd_versions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="memproof", description=__doc__.splitlines()[0])
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``memproof`` parser; with ``command``, only the module of that subcommand is imported.
+
+    The other modules' subcommands (``construct``, ``kruskal``, ``experiment``) import numpy, flint and
+    their packages: ``memproof list`` should not pay for them. Without ``command`` (``--help``, an
+    unknown command) every subcommand is registered, so the usage lists them all.
+    """
+    parser = _Parser(prog="memproof", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("list", help="list the claims of the proof blueprint")
@@ -129,16 +147,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("versions", help="versions of python, numpy, sympy, python-flint, z3, torch, and the device")
     p.set_defaults(func=cmd_versions)
 
-    for module in _SUBCOMMAND_MODULES:
-        importlib.import_module(module).add_subcommand(sub)
+    if command not in sub.choices:
+        modules = [_SUBCOMMAND_MODULES[command]] if command in _SUBCOMMAND_MODULES else _SUBCOMMAND_MODULES.values()
+        for module in modules:
+            importlib.import_module(module).add_subcommand(sub)
     return parser
 
 
-_SUBCOMMAND_MODULES = ("memproof.construction.cli", "memproof.kruskal.cli", "memproof.experiments.cli")
+#: subcommand name -> the module whose ``add_subcommand(subparsers)`` registers it
+_SUBCOMMAND_MODULES = {"construct": "memproof.construction.cli", "kruskal": "memproof.kruskal.cli",
+                       "experiment": "memproof.experiments.cli"}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _run(argv: list[str]) -> int:
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         return int(args.func(args))
     except MemproofError as exc:
@@ -147,3 +169,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("memproof: interrupted", file=sys.stderr)
         return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``memproof ARGV``; returns the exit code (see the module docstring)."""
+    try:
+        try:
+            return _run(list(sys.argv[1:] if argv is None else argv))
+        finally:
+            sys.stdout.flush()  # a closed pipe must raise here (also after --help), not at the interpreter's exit
+    except BrokenPipeError:
+        # the reader went away (`memproof list | head -1`): stop quietly, as coreutils do; stdout is
+        # pointed at /dev/null first, or the interpreter's final flush would fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

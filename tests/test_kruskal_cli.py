@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from memproof.kruskal.cli import EXIT_DECIDED, EXIT_REFUTED, EXIT_UNDECIDED, EXIT_USAGE, add_subcommand, main
+from memproof.cli import main
+from memproof.kruskal.cli import EXIT_DECIDED, EXIT_REFUTED, EXIT_UNDECIDED, EXIT_USAGE, add_subcommand
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "kruskal.md"
 
 
 def run_cli(argv):
@@ -67,3 +72,56 @@ def test_human_output_reports_disagreement(tmp_path, capsys):
     assert run_cli(["kruskal", str(f)]) == EXIT_DECIDED
     out = capsys.readouterr().out
     assert "Kruskal rank = 3" in out and "DISAGREEMENT" in out
+
+
+def test_axis_columns_is_an_alias_of_cols(tmp_path, capsys):
+    f = tmp_path / "m.npy"
+    np.save(f, np.array([[1.0, 0, 1, 2], [0, 1, 1, 2]]))  # columns 2 and 3 are parallel: k-rank 1
+    results = []
+    for axis in ("cols", "columns"):
+        assert main(["kruskal", str(f), "--axis", axis, "--json"]) == EXIT_DECIDED
+        d = json.loads(capsys.readouterr().out)
+        results.append((d["kruskal_rank_lower"], d["kruskal_rank_upper"], d["witness"], d["upper_certificate"]))
+    assert results[0] == results[1] and results[0][:3] == (1, 1, [2, 3])
+    with pytest.raises(SystemExit):
+        main(["kruskal", "--help"])
+    assert "alias: columns" in capsys.readouterr().out
+
+
+def documented_exit_codes() -> dict[str, int]:
+    """The ``| exit code | meaning |`` table of docs/kruskal.md: first word of the meaning -> code."""
+    text = DOC.read_text(encoding="utf-8")
+    head = re.search(r"^\|\s*exit code\s*\|\s*meaning\s*\|\s*$\n^\|[-|\s]+\|\s*$\n((?:^\|.*\|\s*$\n?)+)", text, re.MULTILINE)
+    assert head, "docs/kruskal.md has no '| exit code | meaning |' table"
+    table = {}
+    for line in head.group(1).strip().splitlines():
+        code, meaning = (c.strip() for c in line.strip().strip("|").split("|", 1))
+        table[re.match(r"\w+", meaning).group(0)] = int(code)
+    return table
+
+
+def test_documented_exit_codes_are_the_cli_behaviour(tmp_path, capsys):
+    generic = tmp_path / "generic.npy"
+    np.save(generic, np.random.default_rng(0).standard_normal((6, 3)))   # full spark: k-rank 3
+    parallel = tmp_path / "parallel.npy"
+    np.save(parallel, np.array([[1.0, 2.0], [2.0, 4.0], [0.0, 1.0]]))   # rows 0, 1 parallel: k-rank 1
+    big = tmp_path / "big.npy"
+    np.save(big, np.random.default_rng(1).standard_normal((60, 30)))
+    cases = {
+        "established": [["kruskal", str(generic)], ["kruskal", str(generic), "--k", "3"]],
+        "refuted": [["kruskal", str(parallel), "--k", "2"]],
+        "unknown": [["kruskal", str(big), "--mode", "sample", "--samples", "20", "--no-numerical"]],
+        "error": [["kruskal", str(tmp_path / "missing.npy")], ["kruskal", str(generic), "--axis", "diagonal"]],
+    }
+    table = documented_exit_codes()
+    assert set(table) == set(cases) and len(set(table.values())) == 4, table
+    for meaning, runs in cases.items():
+        for argv in runs:
+            try:
+                code = main(argv)
+            except SystemExit as exc:  # usage errors leave through argparse
+                code = exc.code
+            assert code == table[meaning], (meaning, argv, code)
+    capsys.readouterr()
+    assert (table["established"], table["refuted"], table["unknown"], table["error"]) == (
+        EXIT_DECIDED, EXIT_REFUTED, EXIT_UNDECIDED, EXIT_USAGE)

@@ -1,4 +1,4 @@
-"""The authors' synthetic data, model and training recipe (shared/spec/experiments.md, E1), in torch.
+"""The authors' synthetic data, model and training recipe (docs/experiments.md, E1), in torch.
 
 - :func:`synthetic_task` — queries i.i.d. U[0,1]^d, context tokens i.i.d. U[0,1] (shared or per example),
   labels: ``classes`` random classes or U[0,1] reals (regression).

@@ -1,11 +1,12 @@
 """``memproof kruskal``: the Kruskal rank of a matrix from the command line.
 
-Wire it into the main parser with ``add_subcommand(subparsers)``; the handler returns the exit code:
+``memproof.cli`` wires it into the main parser with ``add_subcommand(subparsers)``; the handler
+returns the exit code (the table in docs/kruskal.md; ``memproof verify`` uses the same codes):
 
-- ``0`` — decided: the exact Kruskal rank (or, with ``--k K``, ``k-rank ≥ K`` proved);
-- ``1`` — with ``--k K``: refuted, ``k-rank < K`` (an exact dependent subset is reported);
-- ``2`` — not decided: only a certified interval (budget, size); see the sampling evidence;
-- ``3`` — bad input or usage (as ``memproof verify``'s "error").
+- ``0`` — established: the exact Kruskal rank (or, with ``--k K``, ``k-rank ≥ K`` proved);
+- ``1`` — refuted, with ``--k K``: ``k-rank < K`` (an exact dependent subset is reported);
+- ``2`` — unknown: only a certified interval (budget, size); see the sampling evidence;
+- ``3`` — error: bad input or usage.
 
 Example::
 
@@ -17,7 +18,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -49,7 +50,8 @@ def load_matrix(path: str, key: str | None = None) -> np.ndarray:
 
 def _configure(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("matrix", metavar="MATRIX", help="matrix file: .npy, .npz (with --key), .csv or .txt")
-    p.add_argument("--axis", choices=["rows", "cols"], default="rows", help="the vectors are the rows (default; A1) or the columns")
+    p.add_argument("--axis", choices=["rows", "cols", "columns"], default="rows",
+                   help="the vectors are the rows (default; A1) or the columns (cols; alias: columns)")
     p.add_argument("--mode", choices=["auto", "exact", "sample"], default="auto",
                    help="exact: exhaustive sweep; sample: bounds + sampling evidence; auto: sweep when the estimate fits the budget")
     p.add_argument("--k", type=int, default=None, dest="at_least", help="only decide whether the Kruskal rank is ≥ K (A1: K = n)")
@@ -119,15 +121,3 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_DECIDED if dec is True else EXIT_REFUTED if dec is False else EXIT_UNDECIDED
     return EXIT_DECIDED if r.exact else EXIT_UNDECIDED
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Standalone entry (``python -m memproof.kruskal.cli MATRIX ...``) until the main CLI wires it in."""
-    parser = argparse.ArgumentParser(prog="memproof")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_subcommand(sub)
-    args = parser.parse_args(argv)
-    return args.handler(args)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
