@@ -10,7 +10,7 @@ A :class:`Result` is what every checker returns. It is never a bare boolean:
   strings, SMT-LIB text, witness subsets, seeds).
 
 A result may rest on *parts* (sub-results). A part's ``role`` says what it establishes
-(``shared/spec/trust.md``: a scope belongs to the part that establishes the *whole* statement):
+(``docs/levels-and-reports.md``: a scope belongs to the part that establishes the *whole* statement):
 
 - ``"proof"`` — the proof parts *together* establish the whole statement: the claim's level is the
   weakest level and its scope the narrowest scope among them (several instance parts: the claim is

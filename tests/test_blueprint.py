@@ -185,7 +185,7 @@ def test_paper_blueprint_is_well_formed_and_bound():
 
 
 PAPER_EDITS = [  # the reviewer's attacks: (claim, old text, new text)
-    ("L4", "2(n−1) exp(−(cγ − 2‖b‖_∞))", "(n−1) exp(−(cγ − 2‖b‖_∞))"),
+    ("L4", "≤ 2(n−1) exp(−(cγ − 2β))", "≤ (n−1) exp(−(cγ − 2β))"),
     ("L6", "rank F ≥ r + rank(C − G A)", "rank F ≥ r + rank(C − G A) + 1"),
     ("T1", "T ≤ H(n̄ − 1) + 1", "T ≤ H n̄ + 1"),
 ]

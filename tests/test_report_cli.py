@@ -1,5 +1,6 @@
 """Reports (JSON validated against the shipped schema, Markdown) and the command line."""
 import json
+import shutil
 
 import jsonschema
 import pytest
@@ -10,6 +11,7 @@ from memproof.report import Report, report_schema, to_markdown, validate_report
 from memproof.results import Level
 
 LEMMAS = "L1,L2,L3,L4,L5,L6,L7,L8"
+HAS_COQ = shutil.which("coqc") is not None
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +27,7 @@ def test_json_report_validates_and_schema_rejects_corruption(report):
     validate_report(data)
     assert data["schema_version"] == "1.2" and data["findings"] == [] and data["summary"]["proved"] == 8
     l4 = next(c for c in data["claims"] if c["id"] == "L4")
-    assert l4["established_level"] == "smt" and l4["established_scope"] == "box"
+    assert (l4["established_level"], l4["established_scope"]) == (("formal", "universal") if HAS_COQ else ("smt", "box"))
     assert {c["id"] for c in data["claims"]} == set(LEMMAS.split(","))
     bad = json.loads(json.dumps(data))
     bad["claims"][0]["result"]["outcome"] = "probably"
@@ -42,9 +44,10 @@ def test_markdown_table_and_evidence(report):
     md = to_markdown(report)
     assert "| claim | title | own level · scope | through premises | outcome | scope | time |" in md
     row = next(line for line in md.splitlines() if line.startswith("| L4 |"))
-    assert "| smt · box | smt · box | proved |" in row and "n ∈ {2, 3}" in row
-    row = next(line for line in md.splitlines() if line.startswith("| L6 |"))
-    assert "| exact · instance |" in row and "universal" not in row.split("|")[3]
+    if HAS_COQ:
+        assert "| formal · universal | formal · universal | proved |" in row
+    else:
+        assert "| smt · box | smt · box | proved |" in row and "n ∈ {2, 3}" in row
     assert "### L7 — Rank stability" in md and "## Evidence" in md
 
 
@@ -61,8 +64,9 @@ def test_cli_verify_writes_reports_and_graph(tmp_path, capsys):
 
 
 def test_cli_exit_code_for_required_level(tmp_path):
-    assert main(["verify", "--claims", "L2", "--quick", "--require", "exact"]) == 2  # L2 is symbolic
-    assert main(["verify", "--claims", "L7", "--quick", "--require", "exact"]) == 0
+    assert main(["verify", "--claims", "P4", "--quick", "--require", "formal"]) == 2  # P4 is exact · instance
+    assert main(["verify", "--claims", "P4", "--quick", "--require", "exact"]) == 0
+    assert main(["verify", "--claims", "L7", "--quick", "--require", "formal"]) == (0 if HAS_COQ else 2)
 
 
 def test_cli_errors_are_reported_with_exit_code_3(tmp_path, capsys):
@@ -78,7 +82,7 @@ def test_cli_verify_refuses_an_edited_blueprint_with_exit_code_3(tmp_path, capsy
     src = default_blueprint_path()
     edited = tmp_path / "mahdavi2024"
     edited.mkdir()
-    (edited / "blueprint.md").write_text(src.read_text(encoding="utf-8").replace("≤ 2(n−1) exp", "≤ (n−1) exp", 1))
+    (edited / "blueprint.md").write_text(src.read_text(encoding="utf-8").replace("≤ 2(n−1) exp(−(cγ − 2β))", "≤ (n−1) exp(−(cγ − 2β))", 1))
     (edited / "checkers").symlink_to(src.parent / "checkers")
     out = tmp_path / "r.json"
     assert main(["verify", "--proof", str(edited), "--claims", "L4", "--quick", "--json", str(out)]) == 3

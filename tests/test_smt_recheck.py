@@ -8,7 +8,7 @@ import pytest
 
 from memproof.arith import smt
 from memproof.errors import InvalidArgumentError
-from memproof.lemmas import saturation as L4
+from memproof_proofs.mahdavi2024.checkers import l4_saturation as L4
 
 pytest.importorskip("z3")
 

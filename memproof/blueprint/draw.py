@@ -18,6 +18,7 @@ from .parse import Blueprint
 from .runner import ClaimEntry
 
 LEVEL_COLOURS = {
+    Level.FORMAL: "#00251a",
     Level.EXACT: "#00441b",
     Level.RIGOROUS: "#1b7837",
     Level.SMT: "#41ab5d",
