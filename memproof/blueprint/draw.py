@@ -12,19 +12,20 @@ from pathlib import Path
 
 import networkx as nx
 
-from ..results import Level, Outcome
+from ..results import Level, Outcome, ScopeKind
 from .graph import dependency_graph
 from .parse import Blueprint
 from .runner import ClaimEntry
 
 LEVEL_COLOURS = {
-    Level.FORMAL: "#00251a",
+    Level.FORMAL: "#08306b",
     Level.EXACT: "#00441b",
     Level.RIGOROUS: "#1b7837",
     Level.SMT: "#41ab5d",
     Level.SYMBOLIC: "#a1d99b",
     Level.EMPIRICAL: "#f7fcb9",
 }
+_SCOPE_SHORT = {ScopeKind.UNIVERSAL: "univ", ScopeKind.BOX: "box", ScopeKind.INSTANCE: "inst"}
 OUTCOME_COLOURS = {
     Outcome.REFUTED: "#d32f2f",
     Outcome.UNKNOWN: "#ffa726",
@@ -64,24 +65,25 @@ def draw_graph(blueprint: Blueprint, entries: Iterable[ClaimEntry], path: str | 
     tallest = max(len(nodes) for nodes in layers)
     fig, ax = plt.subplots(figsize=(max(9.0, 1.2 * width), max(6.0, 0.9 * tallest + 1.5)))
     colours = [node_colour(by_id.get(n)) for n in graph.nodes]
-    dark = {LEVEL_COLOURS[Level.EXACT], LEVEL_COLOURS[Level.RIGOROUS], LEVEL_COLOURS[Level.SMT],
+    dark = {LEVEL_COLOURS[Level.FORMAL], LEVEL_COLOURS[Level.EXACT], LEVEL_COLOURS[Level.RIGOROUS], LEVEL_COLOURS[Level.SMT],
             OUTCOME_COLOURS[Outcome.REFUTED], OUTCOME_COLOURS[Outcome.ERROR]}
     nx.draw_networkx_edges(graph, pos, ax=ax, arrowstyle="-|>", arrowsize=10, edge_color="#90a4ae",
-                           node_size=1900, connectionstyle="arc3,rad=0.06")
-    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colours, node_size=1900, edgecolors="#37474f")
+                           node_size=2600, connectionstyle="arc3,rad=0.06")
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colours, node_size=2600, edgecolors="#37474f")
     for node, (x, y) in pos.items():
         entry = by_id.get(node)
         own = entry.result.level if entry is not None and entry.result.outcome is Outcome.PROVED else None
-        label = node if own is None else f"{node}\n{own.label}"
-        if own is not None and entry.established is not None and entry.established < own:
-            label += f"\n({entry.established.label})"
-        ax.text(x, y, label, ha="center", va="center", fontsize=6.5 if "(" in label else 7, fontweight="bold",
+        label = node if own is None else f"{node}\n{own.label} · {_SCOPE_SHORT[entry.result.scope.kind]}"
+        if own is not None and entry.established is not None and (
+                entry.established < own or entry.established_scope is not entry.result.scope.kind):
+            label += f"\n({entry.established.label} · {_SCOPE_SHORT[entry.established_scope]})"
+        ax.text(x, y, label, ha="center", va="center", fontsize=5.2 if "(" in label else 5.8, fontweight="bold",
                 color="white" if node_colour(entry) in dark else "black")
     legend = [Patch(facecolor=c, edgecolor="#37474f", label=f"proved · {lv.label}") for lv, c in LEVEL_COLOURS.items()]
     legend += [Patch(facecolor=c, edgecolor="#37474f", label=o.value) for o, c in OUTCOME_COLOURS.items()]
     ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
-    ax.set_title(f"{blueprint.title}\narrows: premise → claim; label: the claim's own level, (in brackets) the level it is "
-                 "established at through its premises; colour: the established level", fontsize=9)
+    ax.set_title(f"{blueprint.title}\narrows: premise → claim; label: the claim's own level · scope (univ, box, inst), "
+                 "(in brackets) what it is established at through its premises; colour: the established level", fontsize=9)
     ax.axis("off")
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
