@@ -2,14 +2,13 @@
 must not prove (rank certificates stay unknown; exact checks refute)."""
 import dataclasses
 
-import pytest
-
-from memproof.blueprint.context import CheckContext
-from memproof.construction import feature_enclosure
 import numpy as np
+import pytest
 from flint import arb_mat
 
 from memproof.arith.rigorous import to_arb_mat, working_precision
+from memproof.blueprint.context import CheckContext
+from memproof.construction import feature_enclosure
 from memproof_proofs.mahdavi2024.checkers import head_quantities, instances, steps
 from memproof.model import MHAWeights
 from memproof.results import Level, Outcome, ScopeKind
@@ -89,7 +88,7 @@ def test_S3a_stored_nu_is_exactly_orthogonal_and_a_leak_is_not_proved():
     W_Q = w.W_Q.copy()
     W_Q[1][0, k] = np.nextafter(W_Q[1][0, k], np.inf)  # one ulp: ν no longer exactly ⊥ the new queries
     leaky = dataclasses.replace(inst, built=dataclasses.replace(inst.built, weights=MHAWeights(W_Q, w.W_K, w.W_V, w.W_O)))
-    head2 = [p for p in steps.check_S3_instance(leaky) if "(3a)" in p.statement][0]
+    head2 = next(p for p in steps.check_S3_instance(leaky) if "(3a)" in p.statement)
     assert head2.outcome is Outcome.UNKNOWN and head2.evidence["max_abs_nu_dot_e_new_exact"] > 0
 
 
@@ -105,5 +104,5 @@ def test_S4_and_S6_do_not_prove_a_scale_divided_by_a_million():
 
 def test_S4_refutes_a_tie_instead_of_skipping_it():
     parts = steps.check_S4_instance(corrupted(1, "nu", 0.0))  # ν = 0: every c·g_t is 0, a tie of all n tokens
-    tie = [p for p in parts if "unique maximum" in p.statement][0]
+    tie = next(p for p in parts if "unique maximum" in p.statement)
     assert tie.outcome is Outcome.REFUTED and tie.counterexample["rows"]

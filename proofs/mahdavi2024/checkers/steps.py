@@ -40,7 +40,7 @@ from memproof.construction.certify import check_memorizes
 from memproof.construction.construct import construct_memorizing_mha
 from memproof.construction.partition import capacity
 from memproof.errors import OutOfRangeError
-from memproof.lemmas.common import corroborate, refuted_or_proved
+from memproof.lemmas.common import refuted_or_proved
 from memproof.results import STEP, Level, Result, Scope
 
 from .head_quantities import (elimination, frobenius, logit_directions, rows, sigma_k_lower, spectral_upper,
@@ -108,16 +108,13 @@ def _rank_result(claim: str, statement: str, enclosure: arb_mat, scope: Scope) -
     return Result.unknown(claim, statement, cert.reason, scope, evidence=cert.to_evidence())
 
 
-_rows = rows
-
-
 def _scope(inst: Instance, what: str) -> Scope:
     return Scope.instance(f"{inst.label}; {what} of the real-number MHA with the stored float64 weights")
 
 
 def inv(inst: Instance, h: int, claim: str) -> Result:
     """Inv(h+1) (0-based h): rows R_{h+1} of Z on heads 1..h+1 have full row rank."""
-    old, new = _rows(inst, h)
+    old, new = rows(inst, h)
     return _rank_result(claim, f"Inv({h + 1}): rank Z[R_{h + 1}, heads 1..{h + 1}] = {len(old) + len(new)}",
                         inst.block(old + new, range(h + 1)), _scope(inst, f"Z rows R_{h + 1}"))
 
@@ -166,7 +163,7 @@ def check_S3_instance(inst: Instance) -> list[Result]:
     (proof), and 3a ν·e_t = 0 for new t (step, see :func:`_orthogonality`)."""
     parts = []
     for h in _later_heads(inst):
-        old, new = _rows(inst, h)
+        old, new = rows(inst, h)
         dots, gs, _ = logit_directions(inst, h, old)
         tops = [top_two(g) for g in gs]
         ok = all(x != 0 for x in dots) and all(len(m) == 1 for m, _ in tops)
@@ -220,7 +217,7 @@ class _Saturation:
 
 
 def _saturation(inst: Instance, h: int) -> _Saturation:
-    old, _ = _rows(inst, h)
+    old, _ = rows(inst, h)
     t = inst.built.trace[h]
     predicted = dict(zip(t.old_examples, t.saturation_argmax))
     _, gs, bs = logit_directions(inst, h, old)
