@@ -50,12 +50,14 @@ def _column(x: np.ndarray):
 
 def logit_directions(inst: Instance, h: int, examples: list[int]) -> tuple[list[fmpq], list[list[fmpq]], list[list[fmpq]]]:
     """Exact rationals, per example t: ν·e_t, c·g_t = (ν·e_t) E_t (c u) and b_t = E_t W* e_t, with
-    W* = W_K^h[:, :k] W_Q^h[:, :k]ᵀ the stored L3 part (the logits are b_t + c·g_t exactly)."""
+    W* = W_K^h W_Q^hᵀ − (c u) νᵀ the stored factors without column k (the L3 part; any other column
+    counts too), so the logits E_t W_K^h W_Q^hᵀ e_t are b_t + c·g_t exactly."""
     k = len(inst.built.partition[h])
     w = inst.built.weights
     cu, nu = suppression_factors(inst, h)
     cu_q, nu_q = _column(cu), _column(nu).transpose()
-    WK, WQt = exact.to_fmpq_mat(w.W_K[h][:, :k]), exact.to_fmpq_mat(np.ascontiguousarray(w.W_Q[h][:, :k].T))
+    rest_K, rest_Q = np.delete(w.W_K[h], k, axis=1), np.delete(w.W_Q[h], k, axis=1)
+    WK, WQt = exact.to_fmpq_mat(rest_K), exact.to_fmpq_mat(np.ascontiguousarray(rest_Q.T))
     dots, gs, bs = [], [], []
     for t in examples:
         E, e = exact.to_fmpq_mat(inst.context(t)), _column(inst.queries[t])
