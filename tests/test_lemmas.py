@@ -241,3 +241,16 @@ def test_L8_refutes_rank_over_budget_and_factors_exactly():
     assert K.ncols() == 3 and K * Q.transpose() == exact.to_fmpq_mat(W)
     with pytest.raises(AssumptionViolatedError, match="rank W = 2 > d_h = 1"):
         L8.factor_keyquery_exact(W, d_h=1)
+
+
+@pytest.mark.parametrize("k", [6, 2])
+def test_L4_gap_is_exact_at_extreme_magnitudes(k):
+    """g = (1e16 + k, −1e16, −1e17): the float difference rounds the gap 2e16 + k by ±2 (k = 6: up,
+    k = 2: down), which at c = 1 moves the right side by e^{∓2}. lhs ≈ 2e^{−cγ}, right side
+    2·constant·e^{−cγ}: with the exact gap the true bound (constant 2) is proved and the false variant
+    (constant 0.9) refuted, both ways; the float gap refuted the first (k = 6) or proved the second (k = 2)."""
+    g, b = [1e16 + k, -1e16, -1e17], [0.0, 0.0, 0.0]
+    assert int(g[0] - g[1]) != int(g[0]) - int(g[1])  # the float gap is wrong
+    true = L4.check_saturation_bound(g, b, 1.0)
+    assert true.outcome is Outcome.PROVED and true.evidence["gamma_exact"] == str(int(g[0]) - int(g[1]))
+    assert L4.check_saturation_bound(g, b, 1.0, constant=0.9).outcome is Outcome.REFUTED

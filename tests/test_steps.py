@@ -2,11 +2,14 @@
 must not prove (rank certificates stay unknown; exact checks refute)."""
 import dataclasses
 
+import numpy as np
 import pytest
+from flint import arb_mat
 
+from memproof.arith.rigorous import to_arb_mat, working_precision
 from memproof.blueprint.context import CheckContext
 from memproof.construction import feature_enclosure
-from memproof_proofs.mahdavi2024.checkers import instances, steps
+from memproof_proofs.mahdavi2024.checkers import head_quantities, instances, steps
 from memproof.model import MHAWeights
 from memproof.results import Level, Outcome, ScopeKind
 
@@ -31,6 +34,8 @@ def corrupted(head: int, column: str, factor: float) -> instances.Instance:
     W_K, W_Q = w.W_K.copy(), w.W_Q.copy()
     if column == "nu":
         W_Q[head][:, k] *= factor
+    elif column == "cu":
+        W_K[head][:, k] *= factor
     else:
         W_K[head] *= factor
     new = MHAWeights(W_Q, W_K, w.W_V, w.W_O)
@@ -52,6 +57,52 @@ def test_rank_steps_never_prove_a_dead_head():
     inst = corrupted(1, "keys", 0.0)  # head 2 attends uniformly: every row gets the same head-2 feature
     assert steps.inv(inst, 1, "S6").outcome is not Outcome.PROVED
     head2, head3 = steps.check_S2_instance(inst)
-    assert head2.outcome is not Outcome.PROVED and head3.outcome is Outcome.PROVED  # only head 2 is dead
+    assert head2.outcome is not Outcome.PROVED
+    # head 3 eliminates with U = rows R_2 on heads 1..2, rank deficient now: G = V U⁺ no longer satisfies
+    # G U = V, so L6's argument does not apply and the ball G is not formed (U Uᵀ singular)
+    assert head3.outcome is Outcome.UNKNOWN and "not enclosed" in head3.reason
     healthy = instances.constructed_instances(QUICK)[0]
     assert steps.inv(healthy, 1, "S6").outcome is Outcome.PROVED
+
+
+def test_S2_G_is_the_real_number_V_U_pinv():
+    """L6 needs G U = V for the real U, V: the ball G satisfies it (0 in every entry of G U − V); the
+    float least-squares G of the old checker does not (its residual ~1e-16 ≫ the balls' radii)."""
+    inst = instances.constructed_instances(QUICK)[0]
+    old, new = head_quantities.rows(inst, 1)
+    U, V = inst.block(old, range(1)), inst.block(new, range(1))
+    with working_precision(instances.PREC):
+        G, _, _ = head_quantities.elimination(inst, 1)
+        assert isinstance(G, arb_mat) and all(x.contains(0) for x in (G * U - V).entries())
+        Uf, Vf = inst.built.Z[old][:, : inst.d], inst.built.Z[new][:, : inst.d]
+        G_float = to_arb_mat(np.linalg.lstsq(Uf.T, Vf.T, rcond=None)[0].T)
+        assert not all(x.contains(0) for x in (G_float * U - V).entries())
+    assert all("G = V U⁺ (ball enclosure)" in p.statement for p in steps.check_S2_instance(inst) + steps.check_S5_instance(inst))
+
+
+def test_S3a_stored_nu_is_exactly_orthogonal_and_a_leak_is_not_proved():
+    inst = instances.constructed_instances(QUICK)[0]
+    orth = [p for p in steps.check_S3_instance(inst) if "(3a)" in p.statement]
+    assert orth and all(p.outcome is Outcome.PROVED and p.level is Level.EXACT for p in orth)
+    w, k = inst.built.weights, len(inst.built.partition[1])
+    W_Q = w.W_Q.copy()
+    W_Q[1][0, k] = np.nextafter(W_Q[1][0, k], np.inf)  # one ulp: ν no longer exactly ⊥ the new queries
+    leaky = dataclasses.replace(inst, built=dataclasses.replace(inst.built, weights=MHAWeights(W_Q, w.W_K, w.W_V, w.W_O)))
+    head2 = next(p for p in steps.check_S3_instance(leaky) if "(3a)" in p.statement)
+    assert head2.outcome is Outcome.UNKNOWN and head2.evidence["max_abs_nu_dot_e_new_exact"] > 0
+
+
+def test_S4_and_S6_do_not_prove_a_scale_divided_by_a_million():
+    inst = corrupted(1, "cu", 1e-6)  # the stored c·u of head 2 shrunk: far below c*, trace unchanged
+    s4 = [p for p in steps.check_S4_instance(inst) if p.statement.startswith("head 2")]
+    assert any(p.outcome is Outcome.REFUTED for p in s4)
+    assert steps._scale_part(inst, 1).outcome is not Outcome.PROVED
+    assert steps._scale_part(inst, 2).outcome is Outcome.PROVED  # head 3 untouched
+    healthy = instances.constructed_instances(QUICK)[0]
+    assert all(p.outcome is Outcome.PROVED for p in steps.check_S4_instance(healthy))
+
+
+def test_S4_refutes_a_tie_instead_of_skipping_it():
+    parts = steps.check_S4_instance(corrupted(1, "nu", 0.0))  # ν = 0: every c·g_t is 0, a tie of all n tokens
+    tie = next(p for p in parts if "unique maximum" in p.statement)
+    assert tie.outcome is Outcome.REFUTED and tie.counterexample["rows"]

@@ -4,7 +4,8 @@ Head 1 (S1): random logits for the examples of ``N_1`` whose simplex points ``E_
 (numerically) independent (L5b), realised by ``W¹ = W*`` (L3).
 
 Head ``h ≥ 2`` (S2–S6): ``W^h = W* + c W⁺`` with the suppression matrix ``W⁺ = u νᵀ``,
-``ν = (I − P_N) ξ`` (S3), the saturated limit ``A*`` of the old rows (S4), new logits chosen so that
+``ν = (I − P_N) ξ`` (S3; stored exactly orthogonal to the new queries where
+:func:`exactly_orthogonal` finds a float vector in their exact null space), the saturated limit ``A*`` of the old rows (S4), new logits chosen so that
 ``D* = C − G A*`` has full row rank (S5, L5a) and realised by ``W*`` (L3), and the explicit scale
 ``c* = (1/γ)(2β + log(2(n−1)·√r·X_max·‖G‖₂/σ_k(D*)))`` of S6.
 
@@ -38,6 +39,8 @@ from .trace import NumericalConstructionError
 __all__ = ["HeadChoice", "first_head", "later_head", "scale_c_star", "scale_from_c_star"]
 
 _U = 2.0**-53
+#: largest d for which S3 searches a float ν exactly orthogonal to the new queries (an LLL reduction)
+EXACT_NU_MAX_D = 32
 #: relative size below which a float quantity is treated as numerically zero
 RTOL = 1e-12
 
@@ -142,6 +145,39 @@ def _two_spike_u(E: np.ndarray, u: np.ndarray) -> np.ndarray:
     return w / np.linalg.norm(w)
 
 
+def exactly_orthogonal(qN: np.ndarray, nu: np.ndarray) -> np.ndarray | None:
+    """S3a for the stored floats: a float64 vector near the direction of ``nu`` with ``q·ν = 0`` *exactly*
+    for every row ``q`` of ``qN`` (as rationals), or ``None`` when none is found.
+
+    The integer kernel lattice of ``qN`` (rows scaled to integers) is LLL-reduced through the
+    weighted lattice ``[I | W·Aᵀ]``; when its reduced vectors have at most 50 bits, ``ν`` is rounded
+    to an integer combination of them whose entries stay below 2⁵³ (so every entry is a float) and
+    rescaled by a power of two (exact). Typical for d ≥ 2|N|; for d close to |N| the kernel vectors
+    are too long and the float rounding of (I − P_N)ξ is kept (its leak is then reported by S3).
+    """
+    from flint import fmpz_mat
+
+    from ..arith import exact
+
+    k, d = qN.shape
+    if d > EXACT_NU_MAX_D:
+        return None
+    A = exact.to_integer_rows(qN)
+    weight = 2 ** (64 + 60 * k)
+    L = fmpz_mat([[int(i == j) for j in range(d)] + [weight * int(A[r, i]) for r in range(k)] for i in range(d)]).lll()
+    kernel = [[int(x) for x in row[:d]] for row in L.tolist() if all(int(x) == 0 for x in row[d:])]
+    if not kernel or max(abs(x) for v in kernel for x in v) >= 2**50:
+        return None
+    B = np.array(kernel, dtype=float)  # exact: entries below 2⁵⁰
+    a = np.linalg.lstsq(B.T, nu, rcond=None)[0]
+    a_int = np.round(a * (2.0**52 / max((np.abs(a) @ np.abs(B)).max(), 1e-300))).astype(object)
+    v = [sum(int(c) * row[j] for c, row in zip(a_int, kernel)) for j in range(d)]
+    if not any(v) or max(abs(x) for x in v) >= 2**53:
+        return None
+    out = np.array([float(x) for x in v])
+    return out / 2.0 ** int(np.round(np.log2(np.linalg.norm(out))))
+
+
 def _suppression(queries: np.ndarray, contexts: np.ndarray, old: list[int], qN: np.ndarray,
                  rng: np.random.Generator, draws: int, tune: bool = False, shared: bool = False):
     """S3: draws of ``(u, ν)``; keeps the one with the largest gap ``γ`` satisfying 3a–3c in float64."""
@@ -160,6 +196,8 @@ def _suppression(queries: np.ndarray, contexts: np.ndarray, old: list[int], qN: 
         if norm == 0.0:
             continue
         nu /= norm
+        nu_exact = exactly_orthogonal(qN, nu)  # 3a exactly for the stored floats, where possible
+        nu = nu if nu_exact is None else nu_exact
         u = rng.normal(size=d)
         u /= np.linalg.norm(u)
         if tune and shared:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from flint import arb
+from flint import arb, fmpq
 
 from ..arith.rigorous import arb_lower_float, ball_softmax, to_arb, working_precision
 from ..errors import InvalidArgumentError
@@ -25,17 +25,27 @@ from ..validation import as_float_array
 PREC = 128
 
 
-def _gap(g: np.ndarray) -> tuple[int, float, list[int]]:
+def _gap(g: np.ndarray) -> tuple[int, fmpq | None, list[int]]:
+    """(i*, γ, maximizers) decided exactly on the stored floats: a tie is two equal floats (float
+    comparison is exact), and γ = g_{i*} − max_{i≠i*} g_i is the exact rational difference
+    (``None`` when n = 1). A float subtraction would round γ (e.g. 1e16+2 − (−1e16) → 2e16)."""
     top = float(g.max())
     maximizers = [int(i) for i in np.flatnonzero(g == top)]
     rest = g[g < top]
-    return maximizers[0], (top - float(rest.max())) if rest.size else np.inf, maximizers
+    gamma = fmpq(*top.as_integer_ratio()) - fmpq(*float(rest.max()).as_integer_ratio()) if rest.size else None
+    return maximizers[0], gamma, maximizers
+
+
+def _float_or_inf(q: fmpq | None) -> float:
+    """Display value of an exact rational (evidence only, never used to decide)."""
+    return float("inf") if q is None else float(arb(q).mid())
 
 
 def check_saturation_bound(g: Any, b: Any, c: float, *, constant: float = 2.0) -> Result:
     """Rigorously check ‖softmax(cg + b) − e_{i*}‖₁ ≤ constant·(n−1)·exp(−(cγ − 2‖b‖_∞)) at one (g, b, c).
 
-    Inputs are taken at their exact float values; both sides are enclosed in arb balls. Proved if
+    Inputs are taken at their exact float values; γ and β = ‖b‖_∞ are exact rationals of those
+    values (never float differences), and both sides are enclosed in arb balls. Proved if
     the left ball lies below the right one, refuted if it lies above (a counterexample to the bound
     with that constant), unknown if the balls overlap.
     """
@@ -55,10 +65,10 @@ def check_saturation_bound(g: Any, b: Any, c: float, *, constant: float = 2.0) -
         # this form keeps relative accuracy when the distance is e^{-10^6}.
         Q = sum(((xi - x[i_star]).exp() for i, xi in enumerate(x) if i != i_star), arb(0))
         lhs = 2 * Q / (1 + Q)
-        beta = to_arb(float(np.abs(b).max()))
-        gap = to_arb(float(gamma)) if n > 1 else arb(0)
+        beta = to_arb(float(np.abs(b).max()))  # |b_i| and the maximum of floats are exact
+        gap = arb(gamma) if gamma is not None else arb(0)  # exact rational, enclosed at PREC bits
         rhs = to_arb(constant) * (n - 1) * (-(to_arb(c) * gap - 2 * beta)).exp()
-    evidence = {"n": n, "c": c, "gamma": gamma, "beta": float(np.abs(b).max()), "constant": constant,
+    evidence = {"n": n, "c": c, "gamma": _float_or_inf(gamma), "gamma_exact": str(gamma), "beta": float(np.abs(b).max()), "constant": constant,
                 "lhs_ball": lhs.str(radius=True), "rhs_ball": rhs.str(radius=True), "prec_bits": PREC}
     scope = Scope.instance("the exact real softmax at the stored (g, b, c)")
     stmt = f"‖softmax(cg+b) − e_i*‖₁ ≤ {constant}(n−1)exp(−(cγ−2β))"
@@ -84,7 +94,7 @@ def check_saturation_limit(g: Any, b: Any) -> Result:
     stmt = "softmax(cg + b) → e_{i*} as c → ∞"
     if len(maximizers) == 1:
         return Result.proved("L4", stmt, Level.RIGOROUS, scope,
-                             evidence={"i_star": i_star, "gamma": gamma, "why": "unique maximum: the L4 bound → 0"})
+                             evidence={"i_star": i_star, "gamma": _float_or_inf(gamma), "why": "unique maximum: the L4 bound → 0"})
     with working_precision(PREC):
         limit = ball_softmax([b[i] for i in maximizers])
         distance = 2 * (1 - limit[0])

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..construction.construct import construction_problem
-from ..construction.heads import RTOL, scale_c_star, scale_from_c_star
+from ..construction.heads import RTOL, exactly_orthogonal, scale_c_star, scale_from_c_star
 from ..construction.trace import NumericalConstructionError
 from ..model import MHAWeights
 from ..validation import positive_int
@@ -162,6 +162,9 @@ def _suppression(Q: Any, C: Any, old: list[int], qN: Any, rng: np.random.Generat
         if norm == 0.0:
             continue
         nu = nu / norm
+        if Q.dtype == torch.float64:  # 3a exactly for the stored floats, as in the numpy path
+            nu_exact = exactly_orthogonal(qN.cpu().numpy(), nu.cpu().numpy())
+            nu = nu if nu_exact is None else torch.as_tensor(nu_exact, dtype=Q.dtype, device=Q.device)
         u = torch.as_tensor(rng.normal(size=d), dtype=Q.dtype, device=Q.device)
         u = u / torch.linalg.vector_norm(u)
         dots = Qold @ nu

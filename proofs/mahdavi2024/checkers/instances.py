@@ -42,7 +42,7 @@ class Instance:
 
 
 _SIZES_QUICK = [(3, 5, 3, 3, True, 1), (4, 6, 3, 2, False, 3)]
-_SIZES = _SIZES_QUICK + [(5, 8, 4, 5, False, 1), (4, 7, 4, 4, True, 2), (6, 9, 3, 3, True, 1)]
+_SIZES = _SIZES_QUICK + [(5, 10, 4, 5, False, 1), (4, 7, 4, 4, True, 2), (6, 9, 3, 3, True, 1)]
 
 
 def constructed_instances(ctx: CheckContext) -> tuple[Instance, ...]:
