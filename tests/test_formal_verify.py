@@ -63,17 +63,23 @@ def test_admitted_lemma_takes_its_claim_off_the_formal_level(tmp_path):
 
 
 @needs_coq
-def test_edited_coq_statement_is_an_error_of_that_claim(tmp_path):
+def test_weakened_coq_lemma_is_an_error_of_that_claim(tmp_path):
+    """The .v file proves something else under the bound name (an extra hypothesis): Coq's printed
+    statement no longer equals the declared one, so L2 is an error — and only L2."""
     proof = _copy_proof(tmp_path)
-    bp_file = proof / "blueprint.md"
-    text = bp_file.read_text()
-    start = text.index("- coq: Memproof.Mahdavi2024.ReadoutFactorisation.L2_readout_factorisation")
-    block = text.index("```coq\n", start) + len("```coq\n")
-    bp_file.write_text(text[:block] + text[block:].replace("mathcomp.algebra.ssralg.GRing.Field.type",
-                                                           "mathcomp.algebra.ssralg.GRing.ComRing.type", 1))
-    entries = {e.claim.id: e for e in run_blueprint(load_blueprint(proof), claims=["L2"], quick=True)}
+    v = proof / "formal" / "ReadoutFactorisation.v"
+    text = v.read_text()
+    assert "Theorem L2_readout_factorisation (F : fieldType) d_o d d_v (M_h : 'M[F]_(d_o, d)) :\n  (minn d d_o <= d_v)%N ->" in text
+    text = text.replace("Theorem L2_readout_factorisation (F", "Theorem L2_original (F", 1)
+    text += ("\nTheorem L2_readout_factorisation (F : fieldType) d_o d d_v (M_h : 'M[F]_(d_o, d)) :\n"
+             "  (0 < d)%N -> (minn d d_o <= d_v)%N ->\n"
+             "  exists (W_V : 'M[F]_(d, d_v)) (W_O : 'M[F]_(d_o, d_v)), M_h = W_O *m W_V^T.\n"
+             "Proof. by move=> _; apply: L2_original. Qed.\n")
+    v.write_text(text)
+    entries = {e.claim.id: e for e in run_blueprint(load_blueprint(proof), claims=["L2", "L6"], quick=True)}
     r = entries["L2"].result
     assert r.outcome is Outcome.ERROR and "L2" in r.reason
+    assert entries["L6"].result.level is Level.FORMAL
 
 
 def test_missing_coqc_leaves_formal_claims_at_their_own_level(monkeypatch, tmp_path):
@@ -90,3 +96,28 @@ def test_prose_edit_of_a_formal_claim_is_refused():
     edited = parse_blueprint(text.replace("then rank D = k.", "then rank D = k + 1.", 1), source=bp.source)
     with pytest.raises(StatementMismatchError, match="L7"):
         run_blueprint(edited)
+
+
+def test_coq_lemma_swapped_in_the_blueprint_alone_is_refused():
+    """L3 pointed at L2's (proved) Coq lemma and statement: the declaration pins L3's own lemma."""
+    bp = load_blueprint(default_blueprint_path())
+    l2 = bp.claim("L2")
+    text = bp.source.read_text(encoding="utf-8")
+    start = text.index("## L3 — ")
+    end = text.index("## L4 — ")
+    section = text[start:end].replace("- coq: Memproof.Mahdavi2024.PrescribedLogits.L3_prescribed_logits", f"- coq: {l2.coq}")
+    block_start = section.index("```coq\n") + len("```coq\n")
+    block_end = section.index("\n```", block_start)
+    forged = section[:block_start] + l2.coq_statement + section[block_end:]
+    with pytest.raises(StatementMismatchError, match="L3: the blueprint names the Coq lemma .*ReadoutFactorisation"):
+        run_blueprint(parse_blueprint(text[:start] + forged + text[end:], source=bp.source))
+
+
+def test_coq_statement_edited_in_the_blueprint_alone_is_refused():
+    bp = load_blueprint(default_blueprint_path())
+    text = bp.source.read_text(encoding="utf-8")
+    start = text.index("- coq: Memproof.Mahdavi2024.RankBudget.L8_rank_budget")
+    block = text.index("```coq\n", start) + len("```coq\n")
+    edited = text[:block] + text[block:].replace("Coq.Init.Datatypes.nat", "Coq.Init.Datatypes.bool", 1)
+    with pytest.raises(StatementMismatchError, match="L8: the blueprint's Coq statement of .*L8_rank_budget is not the one"):
+        run_blueprint(parse_blueprint(edited, source=bp.source))

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
 from typing import Any
@@ -52,12 +53,17 @@ class StatementMismatchError(ProofGraphError):
 @dataclasses.dataclass(eq=False)
 class ClaimDeclaration:
     """What a checker establishes: the claim ``id``, its ``statement`` (with the hypotheses it
-    needs), the premises it ``uses`` and the checker function (set by :meth:`checker`)."""
+    needs), the premises it ``uses`` and the checker function (set by :meth:`checker`); for a claim
+    proved in Coq also the lemma (``coq``) and the SHA-256 of its canonical statement (``coq_sha256``,
+    :func:`statement_digest`), so that neither the lemma nor its statement can be swapped in the
+    blueprint alone."""
 
     id: str
     statement: str
     uses: tuple[str, ...] = ()
     check: Checker | None = None
+    coq: str | None = None
+    coq_sha256: str | None = None
 
     def checker(self, fn: Checker) -> Checker:
         """Decorator: ``fn`` is the checker that establishes this declaration."""
@@ -89,11 +95,19 @@ class ClaimDeclaration:
         return result.claim == self.id and normalise(result.statement) == normalise(self.statement)
 
 
-def declare(claim_id: str, *, statement: str, uses: Iterable[str] = ()) -> ClaimDeclaration:
+def statement_digest(text: str) -> str:
+    """SHA-256 of a statement with its white space folded (how a declaration pins a Coq statement)."""
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
+def declare(claim_id: str, *, statement: str, uses: Iterable[str] = (), coq: str | None = None,
+            coq_sha256: str | None = None) -> ClaimDeclaration:
     """Declare the statement a checker establishes (see the module docstring)."""
     if not normalise(statement):
         raise ProofGraphError(f"claim {claim_id}: empty statement")
-    return ClaimDeclaration(claim_id, statement.strip(), tuple(uses))
+    if (coq is None) != (coq_sha256 is None):
+        raise ProofGraphError(f"claim {claim_id}: a Coq lemma is declared with the digest of its statement (or neither)")
+    return ClaimDeclaration(claim_id, statement.strip(), tuple(uses), coq=coq, coq_sha256=coq_sha256)
 
 
 class ClaimRegistry:
@@ -143,6 +157,11 @@ def claim_mismatches(claim: Claim, decl: ClaimDeclaration) -> list[str]:
     if normalise(decl.statement) != normalise(claim.statement):
         problems.append(f"{claim.id}: the blueprint's statement is not the one {decl.name} establishes: "
                         + _diff(decl.statement, claim.statement))
+    if decl.coq != claim.coq:
+        problems.append(f"{claim.id}: the blueprint names the Coq lemma {claim.coq}, the declaration of {decl.name} {decl.coq}")
+    elif claim.coq_statement is not None and statement_digest(claim.coq_statement) != decl.coq_sha256:
+        problems.append(f"{claim.id}: the blueprint's Coq statement of {claim.coq} is not the one {decl.name} declares "
+                        f"(sha256 {statement_digest(claim.coq_statement)[:16]}… ≠ {str(decl.coq_sha256)[:16]}…)")
     if set(decl.uses) != set(claim.uses):
         missing, extra = sorted(set(decl.uses) - set(claim.uses)), sorted(set(claim.uses) - set(decl.uses))
         problems.append(f"{claim.id}: uses differ from the declaration of {decl.name}"

@@ -21,7 +21,9 @@ Over any real field, with the rows of Z ∈ R^{T×m} the features z_t and the ro
 labels y_t (so "M z_t = y_t for all t" reads Z Mᵀ = Y): if rank Z = T then for every label matrix Y the
 readout M = Yᵀ (Z Zᵀ)⁻¹ Z satisfies Z Mᵀ = Y. Conversely, if d_o ≥ T and every Y ∈ R^{T×d_o} is
 memorized by some M ∈ R^{d_o×m}, then rank Z = T.
-""")
+""",
+    coq="Memproof.Mahdavi2024.RankReduction.L1_reduction_to_rank",
+    coq_sha256="2bff34194cd687ead522b3af11b5f9516ad8a05f0f83bfba1f88b1af1f17d1a6")
 
 
 def _symbolic_parts() -> list[Result]:

@@ -14,7 +14,9 @@ from memproof.results import Result, Scope
 L2 = declare("L2", uses=(), statement="""
 Over any field: if d_v ≥ min(d, d_o), every block M_h ∈ R^{d_o×d} equals W_O^h W_V^hᵀ for some
 W_V^h ∈ R^{d×d_v} and W_O^h ∈ R^{d_o×d_v}.
-""")
+""",
+    coq="Memproof.Mahdavi2024.ReadoutFactorisation.L2_readout_factorisation",
+    coq_sha256="58b3e7697314549823436afdd4c76a1724760ede2b2bd67400ee8b0015607e89")
 
 
 

@@ -23,7 +23,9 @@ as rows, rank Q_N = k) and full-rank contexts (rank E_j = n), and any target log
 a_1..a_k ∈ R^n, the matrix W* = Σ_j w_j b_jᵀ with w_j = E_jᵀ (E_j E_jᵀ)⁻¹ a_j and
 [b_1..b_k] = Q_Nᵀ (Q_N Q_Nᵀ)⁻¹ (so b_iᵀ e_j = δ_ij) satisfies E_j W* e_j = a_j for every j, and
 rank W* ≤ k. (A1 supplies the independent queries when k ≤ n; the algebra does not need k ≤ n.)
-""")
+""",
+    coq="Memproof.Mahdavi2024.PrescribedLogits.L3_prescribed_logits",
+    coq_sha256="fa752b851a52ac61bdb188c290066fe8957cc00942ff547e003385616491b2eb")
 
 
 

@@ -19,7 +19,9 @@ Let n ≥ 1, g, b ∈ R^n, i* < n, c ≥ 0, and γ, β ∈ R with g_{i*} − g_i
 coordinate k, every coordinate of the attention output Σ_i softmax(c g + b)_i x_i differs from that of
 x_{i*} by at most X · 2(n−1) exp(−(cγ − 2β)). So with γ > 0 the output converges to the token x_{i*} at that
 rate; with ties the limit depends on b.
-""")
+""",
+    coq="Memproof.Mahdavi2024.Saturation.L4_softmax_saturation",
+    coq_sha256="b2739a7363cd8bb0044d703645a60e8781aa7960e067f4df97db0f1b987f081f")
 
 
 def _exponent_bound(z3: Any):

@@ -15,7 +15,9 @@ Let contexts E_1..E_k ∈ R^{n×d} each have rank n (over any real field), and g
 (a) If k ≤ n − 1, there are s_1..s_k in the open simplex (all entries > 0, summing to 1) such that the
 vectors E_tᵀ s_t − g_t are linearly independent. (b) If k ≤ n, there are such s_t with the vectors E_tᵀ s_t
 linearly independent.
-""")
+""",
+    coq="Memproof.Mahdavi2024.SimplexPoints.L5_simplex_points",
+    coq_sha256="90dbbc35757c5bb0431465008c372926904110724768e2025f0ed8611a5ff597")
 
 
 

@@ -17,7 +17,9 @@ from memproof.results import Result, Scope
 L6 = declare("L6", uses=(), statement="""
 Over any real field: for F = [[U, A], [V, C]] with U ∈ R^{r×p} of full row rank r, U⁺ = Uᵀ(UUᵀ)⁻¹ and
 G = V U⁺ (no condition on V): rank F ≥ r + rank(C − G A).
-""")
+""",
+    coq="Memproof.Mahdavi2024.BlockElimination.L6_block_elimination",
+    coq_sha256="fb05ad4ab355c87edfb81aa59d56787b65713c78d22d231e9f3a8461faa7bd5f")
 
 
 def _right_inverse() -> Result:

@@ -18,7 +18,9 @@ L7 = declare("L7", uses=(), statement="""
 Over any real field: let D, D* ∈ R^{k×m} and R ∈ R^{m×k} with D* R = I_k (e.g. R the pseudo-inverse of
 a D* of full row rank). If every row of (D − D*) R has absolute row sum below 1 (the induced ∞-norm
 ‖(D − D*) R‖_∞ < 1), then rank D = k.
-""")
+""",
+    coq="Memproof.Mahdavi2024.RankStability.L7_rank_stability",
+    coq_sha256="c941afa42cc4ba92d25f0f88e5f1c970ae3ce4febbaf38c336f7117107b6aca4")
 
 
 

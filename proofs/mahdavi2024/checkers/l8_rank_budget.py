@@ -17,7 +17,9 @@ L8 = declare("L8", uses=(), statement="""
 Over any field, with n̄ = min(n, d_h) ≥ 1: if W*, W⁺ ∈ R^{d×d} have rank W* ≤ n̄ − 1 and rank W⁺ ≤ 1,
 then for every scalar c, rank(W* + c W⁺) ≤ rank W* + 1 ≤ n̄ ≤ d_h, and W* + c W⁺ = W_K W_Qᵀ for some
 W_K, W_Q ∈ R^{d×d_h}.
-""")
+""",
+    coq="Memproof.Mahdavi2024.RankBudget.L8_rank_budget",
+    coq_sha256="fac7a78edc5eecadd62ea2ad2d98bb431608b83a0c284014ece810fa69d56485")
 
 
 def _symbolic_parts() -> list[Result]:

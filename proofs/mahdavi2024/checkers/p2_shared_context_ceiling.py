@@ -22,7 +22,9 @@ P2 = declare("P2", uses=(), statement="""
 Over any field: if all contexts equal one E ∈ R^{n×d} (of any rank) and each head's attention matrix
 S_h ∈ R^{T×n} has rows summing to 1 (softmax rows do; positivity is not needed), then the feature
 matrix Z = [S_1 E, …, S_H E] has rank Z ≤ H(n − 1) + 1 — for every choice of weights and queries.
-""")
+""",
+    coq="Memproof.Mahdavi2024.SharedContextCeiling.P2_shared_context_ceiling",
+    coq_sha256="ea936d4b98b377b19deab60df5d386ec9af0e66495445a1c9472b9d50ceee26f")
 
 
 def _invertible_map_step() -> Result:

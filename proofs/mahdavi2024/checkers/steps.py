@@ -87,7 +87,9 @@ S8 = declare("S8", uses=('S7', 'L1', 'L2'), statement="""
 If the feature matrix Z ∈ R^{T×Hd} has rank T (Inv(H), S7) and d_v ≥ min(d, d_o), then for every label
 matrix Y ∈ R^{T×d_o} there are W_O^h ∈ R^{d_o×d_v} and W_V^h ∈ R^{d×d_v} with
 Σ_h W_O^h W_V^hᵀ z_{t,h} = y_t for every t, i.e. MHA(E_t, e_t) = y_t (M from L1, factored by L2).
-""")
+""",
+    coq="Memproof.Mahdavi2024.Readout.S8_readout",
+    coq_sha256="adc5209694e89b70981a9e320a9ca87df97a6d79d068f703b1f1d446a44b210a")
 
 P1 = declare("P1", uses=('S2', 'S3', 'S4', 'S5', 'S6'), statement="""
 With heads 1..h−1 fixed and Z_R of full row rank r, for k ≤ n̄ − 1 new examples there is W^h of rank
