@@ -19,8 +19,6 @@ W_V^h ∈ R^{d×d_v} and W_O^h ∈ R^{d_o×d_v}.
     coq_sha256="58b3e7697314549823436afdd4c76a1724760ede2b2bd67400ee8b0015607e89")
 
 
-
-
 def _symbolic_parts() -> list[Result]:
     import sympy as sp
 

@@ -28,8 +28,6 @@ rank W* ≤ k. (A1 supplies the independent queries when k ≤ n; the algebra do
     coq_sha256="fa752b851a52ac61bdb188c290066fe8957cc00942ff547e003385616491b2eb")
 
 
-
-
 def _symbolic_parts() -> list[Result]:
     import sympy as sp
 

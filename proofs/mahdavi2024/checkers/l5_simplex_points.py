@@ -20,8 +20,6 @@ linearly independent.
     coq_sha256="90dbbc35757c5bb0431465008c372926904110724768e2025f0ed8611a5ff597")
 
 
-
-
 def _misses_zero(E: np.ndarray) -> Result:
     """Exact: 0 ∉ aff(rows of E) ⇔ [Eᵀ; 1ᵀ] s = [0; 1] has no solution."""
     n = E.shape[0]

@@ -23,8 +23,6 @@ a D* of full row rank). If every row of (D − D*) R has absolute row sum below 
     coq_sha256="c941afa42cc4ba92d25f0f88e5f1c970ae3ce4febbaf38c336f7117107b6aca4")
 
 
-
-
 def _instance(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
     """D* integer with σ_k > 0; D = D* + E, E a dyadic matrix with ‖E‖₂ a random fraction of σ_k
     along the most harmful direction (−u_k v_kᵀ) plus noise."""
