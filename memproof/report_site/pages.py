@@ -16,6 +16,8 @@ from ..results import Outcome, Result
 
 #: Evidence longer than this (characters, or lines) is collapsed.
 COLLAPSE_CHARS, COLLAPSE_LINES = 400, 8
+#: A part's statement longer than this is shortened in its summary line and given in full inside.
+SUMMARY_CHARS = 200
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#212121;background:#fafafa}
@@ -73,7 +75,7 @@ def margins_table(margins: Mapping[str, float]) -> str:
 
 def result_details(r: Result) -> str:
     """Outcome, reason, margins, counterexample and evidence of one result (no parts)."""
-    out = []
+    out = [] if r.reason or r.margins or r.evidence or r.counterexample is not None else ["<p>no evidence of its own (see its parts)</p>"]
     if r.reason:
         out.append(f"<p>reason: </p><pre>{escape(r.reason)}</pre>")
     out.append(margins_table(r.margins))
@@ -90,7 +92,9 @@ def parts_tree(parts: Iterable[Result]) -> str:
     for p in parts:
         level = p.level.label if p.level else "—"
         open_ = "" if p.outcome is Outcome.PROVED else " open"
+        short = p.statement if len(p.statement) <= SUMMARY_CHARS else p.statement[:SUMMARY_CHARS] + " …"
+        full = f"<pre>{escape(p.statement)}</pre>" if short != p.statement else ""
         out.append(f'<details class="part"{open_}><summary><em>{escape(p.role)}</em> · {badge(p.outcome.value)} · {level} · '
-                   f'{escape(str(p.scope))}: {escape(p.statement)}</summary>{result_details(p)}{parts_tree(p.parts)}</details>')
+                   f'{escape(str(p.scope))}: {escape(short)}</summary>{full}{result_details(p)}{parts_tree(p.parts)}</details>')
     return "".join(out)
 
