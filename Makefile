@@ -37,6 +37,10 @@ $(VENV)/.setup-test: $(VENV)/.setup-verify
 	$(PIP) install -q -c constraints.txt -e ".[all]"
 	@touch $@
 
+$(VENV)/.setup-docs: $(VENV)/.setup-verify
+	$(PIP) install -q -c constraints.txt -e ".[docs]"
+	@touch $@
+
 setup: $(VENV)/.setup-verify
 setup-test: $(VENV)/.setup-test
 
@@ -63,13 +67,18 @@ verify: setup coq
 	@$(VENV)/bin/memproof verify --json $(REPORT)/verify.json --md $(REPORT)/verify.md --graph $(REPORT)/verify.svg --html $(REPORT)/site --findings docs/figures; \
 	code=$$?; if [ $$code -eq 2 ]; then echo "make verify: exit code 2 — some claims are not established at the required level (see $(REPORT)/verify.md); the report is complete"; exit 0; fi; exit $$code
 
+# Strict: any warning (a broken internal link, an unparsable docstring) fails the build; tests/test_docs_build.py runs it too.
+docs: $(VENV)/.setup-docs
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict -d $(REPORT)/docs
+	@echo "make docs: open $(REPORT)/docs/index.html"
+
 formal-check: setup coq
 	$(PY) -c "from memproof.formal import build_project, recheck; r = recheck(build_project('proofs/mahdavi2024/formal', jobs=2)); print(r['reason'] or 'coqchk: ok', r['seconds'], 's'); raise SystemExit(0 if r['ok'] else 1)"
 
-test: setup-test coq
+test: setup-test coq browser
 	$(PY) -m pytest -n $(JOBS) -q -m "not slow"
 
-test-slow: setup-test
+test-slow: setup-test browser
 	$(PY) -m pytest -n $(JOBS) -q -m "slow or not slow"
 
 bench: setup-test
