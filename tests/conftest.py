@@ -20,7 +20,7 @@ class Chromium:
     def _run(self, *args: str) -> subprocess.CompletedProcess:
         cmd = [self.executable, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
                f"--user-data-dir={self.profile}", "--virtual-time-budget=3000", *args]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
         assert done.returncode == 0, f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-2000:]}"
         return done
 

@@ -135,7 +135,7 @@ def test_long_evidence_is_collapsed_not_cut(toy_site):
     _, index = toy_site
     a = (index.parent / "claims" / "A.html").read_text(encoding="utf-8")
     assert len(SMT) > COLLAPSE_CHARS
-    block = re.search(r'<details class="evidence"><summary><code>smt</code> — ([\d,]+) characters.*?<pre>(.*?)</pre></details>', a, re.S)
+    block = re.search(r'<details class="evidence"><summary><code>smt</code> — ([\d,]+) characters.*?<pre>(.*?)</pre></details>', a, re.DOTALL)
     assert block and int(block.group(1).replace(",", "")) == len(SMT)
     assert block.group(2) == SMT.replace("<", "&lt;")  # all 400 assertions, not a prefix
     assert '<div class="evidence"><code>note</code>' in a  # short evidence stays open

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..blueprint.parse import Claim
 from ..blueprint.runner import ClaimEntry
 from ..report import FINDINGS_NOTE, Report, own_level_scope, through_premises
-from ..results import Result
+from ..results import Outcome, Result
 from .pages import badge, page, parts_tree, result_details
 from .svg import graph_svg, legend_html
 
@@ -88,7 +88,8 @@ def claim_page(report: Report, claim: Claim, entry: ClaimEntry | None) -> str:
     r = entry.result
     own, est = own_level_scope(entry), through_premises(entry)
     head += [("outcome", badge(r.outcome.value)), ("own level · scope", escape(own)),
-             ("through premises", escape(est)), ("scope", escape(str(r.scope))),
+             ("through premises", escape(est)),
+             ("scope", escape(str(r.scope)) if r.outcome is Outcome.PROVED else "—"),
              ("checker", escape(claim.checker or "none")), ("time", f"{r.seconds:.3f} s"),
              ("seed", escape(str(r.seed)))]
     body.insert(1, _table(head))
@@ -168,4 +169,4 @@ def write_site(report: Report, folder: str | Path) -> Path:
     return index
 
 
-__all__ = ["write_site", "recheck_command", "claim_page", "index_page", "findings_page"]
+__all__ = ["claim_page", "findings_page", "index_page", "recheck_command", "write_site"]

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
-from ..blueprint.runner import ClaimEntry
 from ..results import Outcome, Result
 
 #: Evidence longer than this (characters, or lines) is collapsed.

@@ -13,7 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 
-from ..blueprint.draw import LEVEL_COLOURS, OUTCOME_COLOURS, layered, node_colour, node_label
+from ..blueprint.draw import (
+    LEVEL_COLOURS,
+    OUTCOME_COLOURS,
+    layered,
+    node_colour,
+    node_label,
+)
 from ..blueprint.parse import Blueprint
 from ..blueprint.runner import ClaimEntry
 from ..results import ScopeKind
