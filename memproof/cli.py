@@ -99,6 +99,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         from .blueprint.draw import draw_graph
 
         written.append(draw_graph(bp, entries, args.graph))
+    if args.html:
+        from .report_site import write_site
+
+        written.append(write_site(report, args.html))
     s = report.summary()
     print("\n" + ", ".join(f"{v} {k}" for k, v in s.items() if v) + f"; required level {require.label}; exit code {code}")
     for path in written:
@@ -138,6 +142,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, help="write the JSON report here")
     p.add_argument("--md", type=Path, help="write the Markdown report here")
     p.add_argument("--graph", type=Path, help="draw the coloured dependency graph here (.svg/.png)")
+    p.add_argument("--html", type=Path, metavar="DIR",
+                   help="write the report as a static site into DIR (open DIR/index.html; no network needed)")
     p.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
     p.add_argument("--quick", action="store_true", help="small instance sizes")
     p.add_argument("--findings", type=Path, action="append", metavar="DIR",

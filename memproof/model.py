@@ -355,6 +355,8 @@ class MHAWeights:
         rng : numpy.random.Generator or int or None
             A generator, or a seed for :func:`numpy.random.default_rng`.
 
+        Examples
+        --------
         >>> w = MHAWeights.random(AttentionSpec(n=3, d=4, heads=2, d_h=2), rng=0)
         >>> w.W_Q.shape, bool(np.abs(w.W_Q).max() <= np.sqrt(6 / 6))
         ((2, 4, 2), True)
@@ -397,6 +399,8 @@ class MHAWeights:
         n : int, optional
             If given, the result carries ``spec_for(n)``.
 
+        Examples
+        --------
         >>> W = np.array([[[1.0, 2.0], [3.0, 4.0]]])
         >>> w = MHAWeights.from_keyquery_and_readout(W, [[5.0, 6.0]])
         >>> np.array_equal(w.keyquery(), W), w.readout()

@@ -27,6 +27,9 @@ from .results import Level, Outcome, Result
 
 SCHEMA_VERSION = "1.2"
 _EVIDENCE_CHARS = 1500
+#: What the experiments' findings are (and are not), for every report format.
+FINDINGS_NOTE = ("Read from the experiments' `findings.json` files; they are observations about trained or constructed "
+                 "models at the stated scope, not steps of the proof, and do not change the exit code.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,7 +125,7 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def _own(entry: ClaimEntry) -> str:
+def own_level_scope(entry: ClaimEntry) -> str:
     """``level · scope`` of the claim's own result (what establishes it)."""
     r = entry.result
     if r.outcome is not Outcome.PROVED or r.level is None:
@@ -130,7 +133,7 @@ def _own(entry: ClaimEntry) -> str:
     return f"{r.level.label} · {r.scope.kind.value}"
 
 
-def _through_premises(entry: ClaimEntry) -> str:
+def through_premises(entry: ClaimEntry) -> str:
     """``level · scope`` as established through the premises (weakest level, narrowest scope)."""
     if entry.established is None or entry.established_scope is None:
         return "—"
@@ -178,7 +181,7 @@ def to_markdown(report: Report) -> str:
         r = e.result
         outcome = r.outcome.value if r.outcome is Outcome.PROVED else f"{r.outcome.value}: {r.reason}"
         scope = "—" if r.outcome is not Outcome.PROVED else r.scope
-        out.append(f"| {e.claim.id} | {_cell(e.claim.title)} | {_own(e)} | {_through_premises(e)} | {_cell(outcome)} "
+        out.append(f"| {e.claim.id} | {_cell(e.claim.title)} | {own_level_scope(e)} | {through_premises(e)} | {_cell(outcome)} "
                    f"| {_cell(scope)} | {r.seconds:.2f} s |")
     if report.shared_seconds:
         out += ["", "Shared work, charged to none of the claims: "
@@ -206,8 +209,7 @@ def _findings_markdown(report: Report) -> list[str]:
     if not report.findings:
         return []
     out = ["## Empirical findings of the experiments", "",
-           "Read from the experiments' `findings.json` files; they are observations about trained or constructed "
-           "models at the stated scope, not steps of the proof, and do not change the exit code.", "",
+           FINDINGS_NOTE, "",
            "| finding | statement | scope | level | outcome | source |", "|---|---|---|---|---|---|"]
     for source, r in report.findings:
         level = r.level.label if r.level else "—"

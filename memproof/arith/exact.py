@@ -272,6 +272,8 @@ def primitive(v: Sequence[int]) -> list[int]:
 def pseudo_inverse(a: Any) -> fmpq_mat:
     """A⁺ = Aᵀ (A Aᵀ)⁻¹ for ``a`` of full row rank (exact): A A⁺ = I.
 
+    Examples
+    --------
     >>> print(pseudo_inverse([[2, 0]]))
     [1/2]
     [  0]

@@ -10,6 +10,8 @@ Floats are taken at their exact dyadic value (``arb(0.1)`` is the exact float ``
 with radius zero). Integers are exact; rationals such as ``Fraction(1, 3)`` are enclosed at the
 working precision (``flint.ctx.prec`` bits; see :func:`working_precision`).
 
+Examples
+--------
 >>> from flint import arb
 >>> with working_precision(106):
 ...     third = arb(1) / 3

@@ -44,6 +44,24 @@ def node_colour(entry: ClaimEntry | None) -> str:
     return OUTCOME_COLOURS[entry.result.outcome]
 
 
+def layered(blueprint: Blueprint) -> list[list[str]]:
+    """Claim ids by topological generation (premises first), each layer in document order."""
+    order = {c.id: i for i, c in enumerate(blueprint.claims)}
+    return [sorted(nodes, key=order.__getitem__) for nodes in nx.topological_generations(dependency_graph(blueprint))]
+
+
+def node_label(node: str, entry: ClaimEntry | None) -> list[str]:
+    """Label lines of a node: the id; the claim's own ``level · scope``; in brackets, a weaker level or narrower
+    scope it is established at through its premises."""
+    own = entry.result.level if entry is not None and entry.result.outcome is Outcome.PROVED else None
+    if own is None:
+        return [node]
+    lines = [node, f"{own.label} · {_SCOPE_SHORT[entry.result.scope.kind]}"]
+    if entry.established is not None and (entry.established < own or entry.established_scope is not entry.result.scope.kind):
+        lines.append(f"({entry.established.label} · {_SCOPE_SHORT[entry.established_scope]})")
+    return lines
+
+
 def draw_graph(blueprint: Blueprint, entries: Iterable[ClaimEntry], path: str | Path) -> Path:
     """Write the coloured dependency graph to ``path`` (format from the suffix: .svg, .png, .pdf)."""
     import matplotlib
@@ -54,13 +72,8 @@ def draw_graph(blueprint: Blueprint, entries: Iterable[ClaimEntry], path: str | 
 
     graph = dependency_graph(blueprint)
     by_id = {e.claim.id: e for e in entries}
-    order = {c.id: i for i, c in enumerate(blueprint.claims)}
-    pos = {}
-    layers = list(nx.topological_generations(graph))
-    for x, nodes in enumerate(layers):
-        for rank, node in enumerate(sorted(nodes, key=order.__getitem__)):
-            graph.nodes[node]["layer"] = x
-            pos[node] = (float(x), (len(nodes) - 1) / 2.0 - rank)
+    layers = layered(blueprint)
+    pos = {node: (float(x), (len(nodes) - 1) / 2.0 - rank) for x, nodes in enumerate(layers) for rank, node in enumerate(nodes)}
     width = 2.0 * len(layers)
     tallest = max(len(nodes) for nodes in layers)
     fig, ax = plt.subplots(figsize=(max(9.0, 1.2 * width), max(6.0, 0.9 * tallest + 1.5)))
@@ -72,11 +85,7 @@ def draw_graph(blueprint: Blueprint, entries: Iterable[ClaimEntry], path: str | 
     nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colours, node_size=2600, edgecolors="#37474f")
     for node, (x, y) in pos.items():
         entry = by_id.get(node)
-        own = entry.result.level if entry is not None and entry.result.outcome is Outcome.PROVED else None
-        label = node if own is None else f"{node}\n{own.label} · {_SCOPE_SHORT[entry.result.scope.kind]}"
-        if own is not None and entry.established is not None and (
-                entry.established < own or entry.established_scope is not entry.result.scope.kind):
-            label += f"\n({entry.established.label} · {_SCOPE_SHORT[entry.established_scope]})"
+        label = "\n".join(node_label(node, entry))
         ax.text(x, y, label, ha="center", va="center", fontsize=5.2 if "(" in label else 5.8, fontweight="bold",
                 color="white" if node_colour(entry) in dark else "black")
     legend = [Patch(facecolor=c, edgecolor="#37474f", label=f"proved · {lv.label}") for lv, c in LEVEL_COLOURS.items()]

@@ -101,6 +101,8 @@ def run_blueprint(
     costs : SharedCosts, optional
         Collects the time of work shared by several claims (reported apart from the claims').
 
+    Notes
+    -----
     On Ctrl-C the claim being checked and all later ones are returned as skipped with reason
     :data:`INTERRUPTED`, so that the caller can still write the report of what was done.
     """
