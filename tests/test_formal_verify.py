@@ -11,7 +11,7 @@ from memproof.blueprint.formal_stage import NOT_FORMAL
 from memproof.results import Level, Outcome, ScopeKind
 
 needs_coq = pytest.mark.skipif(shutil.which("coqc") is None, reason="coqc not installed (make coq installs it)")
-FORMAL_CLAIMS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "S8", "P2")
+FORMAL_CLAIMS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "S8", "P2", "P4")
 
 
 def _copy_proof(tmp_path: Path) -> Path:

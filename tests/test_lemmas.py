@@ -1,5 +1,7 @@
 """Lemmas L1–L8: each proof-graph checker proves its claim, and each checker refutes false variants
 (wrong constants, ties, rank-deficient inputs) with a witness that is itself re-checked here."""
+from fractions import Fraction
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -225,6 +227,58 @@ def test_L7_refutes_wrong_constant_and_rejects_violated_premise():
     assert r.outcome is Outcome.REFUTED and r.counterexample["rank_D"] == 1
     with pytest.raises(AssumptionViolatedError, match="L7 premise"):
         L7.check_rank_stability(np.eye(2), np.diag([1.0, 0.0]), 2)
+
+
+def test_L7_certificate_form_proves_and_refutes_the_non_strict_variant():
+    I2 = np.eye(2)
+    r = L7.check_rank_certificate(I2, np.array([[1.0, 0.25], [-0.25, 0.75]]), I2)
+    assert r.outcome is Outcome.PROVED and r.evidence["max_abs_row_sum"] == "1/2" and r.margins["row_sum_slack"] == 0.5
+    # Row sum exactly 1 (≤ instead of <): the rank drops. D* = R = I, D = diag(1, 0).
+    variant = L7.check_rank_certificate(I2, np.diag([1, 0]), I2, strict=False)
+    assert variant.outcome is Outcome.REFUTED and variant.counterexample["rank_D"] == 1
+    assert variant.counterexample["max_abs_row_sum"] == "1" and "≤ 1" in variant.statement
+    with pytest.raises(AssumptionViolatedError, match="L7 premise"):
+        L7.check_rank_certificate(I2, np.diag([1, 0]), I2)
+    # A wrong constant (2 for 1): D = 0 has row sum 1 < 2 and rank 0.
+    assert L7.check_rank_certificate(I2, np.zeros((2, 2)), I2, bound=2).outcome is Outcome.REFUTED
+
+
+def test_L7_certificate_row_sum_one_in_general_position():
+    """Removing row i of any full-row-rank D* (R = D*⁺) gives ‖(D − D*) R‖_∞ = 1 exactly and rank k − 1."""
+    D_star = np.array([[2, -1, 0, 3], [1, 1, 4, -2], [0, 5, -1, 1]])
+    R = exact.pseudo_inverse(D_star)
+    D = D_star.copy()
+    D[1] = 0
+    refuted = L7.check_rank_certificate(D_star, D, R, strict=False)
+    assert refuted.outcome is Outcome.REFUTED and refuted.counterexample == {
+        "rank_D": 2, "k": 3, "max_abs_row_sum": "1", "bound": "1", "relation": "≤"}
+    # Row 1 scaled by 10⁻³⁰ instead of 0: row sum 1 − 10⁻³⁰ < 1 (equal to 1 in float64), full rank.
+    D = np.array(D_star, dtype=object)
+    D[1] = [Fraction(int(x), 10**30) for x in D_star[1]]
+    proved = L7.check_rank_certificate(D_star, D, R)
+    assert proved.outcome is Outcome.PROVED and proved.evidence["max_abs_row_sum"] == f"{10**30 - 1}/{10**30}"
+
+
+def test_L7_certificate_premises_are_checked_exactly():
+    with pytest.raises(AssumptionViolatedError, match="D\\* R = I_k"):
+        L7.check_rank_certificate(np.eye(2), np.eye(2), np.diag([1.0, 1.0 + 2**-52]))
+    over = np.array([[2 + Fraction(1, 10**30), 0], [0, 1]], dtype=object)  # row sum 1 + 10⁻³⁰
+    with pytest.raises(AssumptionViolatedError, match="fails"):
+        L7.check_rank_certificate(np.eye(2, dtype=int), over, np.eye(2, dtype=int))
+    with pytest.raises(InvalidArgumentError, match="R"):
+        L7.check_rank_certificate(np.eye(2), np.eye(2), np.eye(3))
+    with pytest.raises(InvalidArgumentError, match="D"):
+        L7.check_rank_certificate(np.eye(2), np.eye(3), np.eye(2))
+
+
+def test_L7_certificate_instances_are_exact_and_harmful():
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        ds, d, R = G7._certificate_instance(rng)
+        k = ds.nrows()
+        assert ds * R == fmpq_mat(k, k, [int(i == j) for i in range(k) for j in range(k)])
+        assert Fraction(1, 2) <= Fraction(str(L7.max_abs_row_sum((d - ds) * R))) <= Fraction(99, 100)
+        assert L7.check_rank_certificate(ds, d, R).outcome is Outcome.PROVED
 
 
 def test_L7_eigenvalue_count_is_exact():

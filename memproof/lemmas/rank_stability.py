@@ -1,12 +1,17 @@
-"""L7 — rank stability: σ_k(D*) > 0 and ‖D − D*‖₂ < σ_k(D*) ⇒ rank D ≥ k (Weyl's inequality
-σ_k(D) ≥ σ_k(D*) − ‖D − D*‖₂).
+"""L7 — rank stability, in two forms.
 
-Checked on instances, exactly: both premises are certified in rational arithmetic by counting
-eigenvalues of symmetric matrices above a rational threshold μ (the characteristic polynomial of a
-symmetric matrix is real-rooted, so Descartes' rule of signs counts its positive roots exactly), and
-the conclusion by exact rank.
+*Certificate form* (the blueprint's statement and the Coq lemma ``RankStability.L7_rank_stability``):
+D, D* ∈ R^{k×m}, R ∈ R^{m×k}, D* R = I_k and ‖(D − D*) R‖_∞ < 1 (largest absolute row sum) ⇒
+rank D = k, since D R = I + (D − D*) R is strictly diagonally dominant. :func:`check_rank_certificate`
+checks it on one instance entirely in rational arithmetic (premises and rank).
 
-Checker :func:`check_rank_stability` (one instance); proof-graph checker: ``proofs/mahdavi2024/checkers/l7_rank_stability.py``.
+*σ form* (how S6 uses it): σ_k(D*) > 0 and ‖D − D*‖₂ < σ_k(D*) ⇒ rank D ≥ k (Weyl's inequality
+σ_k(D) ≥ σ_k(D*) − ‖D − D*‖₂). :func:`check_rank_stability` certifies both premises exactly by
+counting eigenvalues of symmetric matrices above a rational threshold μ (the characteristic
+polynomial of a symmetric matrix is real-rooted, so Descartes' rule of signs counts its positive
+roots exactly), and the conclusion by exact rank.
+
+Proof-graph checker: ``proofs/mahdavi2024/checkers/l7_rank_stability.py``.
 """
 from __future__ import annotations
 
@@ -76,3 +81,42 @@ def check_rank_stability(D_star: Any, D: Any, k: int, *, factor: float = 1.0) ->
                              margins={"sigma_k_minus_perturbation": sigma_k - norm_e})
 
 
+def max_abs_row_sum(A: fmpq_mat) -> fmpq:
+    """‖A‖_∞ = max_i Σ_j |a_ij|, exactly (0 for a matrix without columns).
+
+    >>> max_abs_row_sum(fmpq_mat([[1, -2], [fmpq(1, 2), 0]]))
+    3
+    """
+    return max((sum((abs(x) for x in row), fmpq(0)) for row in A.tolist()), default=fmpq(0))
+
+
+def check_rank_certificate(D_star: Any, D: Any, R: Any, *, bound: Any = 1, strict: bool = True) -> Result:
+    """Exactly check L7's certificate form on one instance: D* R = I_k and ‖(D − D*) R‖_∞ < 1 ⇒ rank D = k.
+
+    ``D_star`` and ``D`` are k×m, ``R`` is m×k, all taken at their exact rational values. The claim
+    is ``bound`` = 1 with ``strict`` (``<``); a larger ``bound`` or ``strict=False`` (``≤ 1``) is a
+    false variant, refuted on instances such as D* = R = I, D = diag(1, 0) (row sum exactly 1,
+    rank 1 < 2). Raises :class:`InvalidArgumentError` on mismatched shapes and
+    :class:`AssumptionViolatedError` when D* R ≠ I_k or the row-sum premise fails.
+    """
+    ds, d, r = exact.to_fmpq_mat(D_star, "D_star"), exact.to_fmpq_mat(D, "D"), exact.to_fmpq_mat(R, "R")
+    k, m = ds.nrows(), ds.ncols()
+    if (d.nrows(), d.ncols()) != (k, m):
+        raise InvalidArgumentError("D", f"shape ({d.nrows()}, {d.ncols()})", f"the shape of D_star ({k}, {m})")
+    if (r.nrows(), r.ncols()) != (m, k):
+        raise InvalidArgumentError("R", f"shape ({r.nrows()}, {r.ncols()})", f"({m}, {k}), the shape of D_starᵀ")
+    identity = fmpq_mat(k, k, [1 if i == j else 0 for i in range(k) for j in range(k)])
+    if ds * r != identity:
+        raise AssumptionViolatedError("L7 premise", "D* R = I_k fails (exact)",
+                                      {"D_star_R": exact.matrix_to_strings(ds * r)})
+    b = exact.to_fmpq(bound, "bound")
+    row_sum = max_abs_row_sum((d - ds) * r)
+    relation = "<" if strict else "≤"
+    witness = {"max_abs_row_sum": exact.fmpq_str(row_sum), "bound": exact.fmpq_str(b), "relation": relation}
+    if not (row_sum < b if strict else row_sum <= b):
+        raise AssumptionViolatedError("L7 premise", f"‖(D − D*) R‖_∞ {relation} {b} fails (exact)", witness)
+    rank_d = d.rank()
+    statement = f"D* R = I_k and ‖(D − D*) R‖_∞ {relation} {exact.fmpq_str(b)} ⇒ rank D = k"
+    return refuted_or_proved("L7", statement, rank_d == k, Level.EXACT,
+                             Scope.instance(f"{k}x{m}; {EXACT_SCOPE}"), {**witness, "rank_D": rank_d, "k": k},
+                             {"rank_D": rank_d, "k": k, **witness}, margins={"row_sum_slack": float(b - row_sum)})

@@ -16,13 +16,19 @@ from memproof.propositions.trivial_layer import check_trivial_layer, rank_losing
 from memproof.results import Level, Result, Scope
 
 P4 = declare("P4", uses=("A2", "A3"), statement="""
-Uniform attention with W_V W_O = I and a skip connection maps each sequence X (N×d, N = n + 1, row 0
-the query) to (I + 11ᵀ/N) X, an invertible map (eigenvalues 2 and 1). The new queries are the A3
-vectors, so A3 becomes A1; A2 is preserved when the whole sequence X has full row rank N.
-**Qualified here:** the paper's "A2 is preserved" does not follow from invertibility alone — with the
-query in the span of the context, e.g. x_0 = −(2n+1)/n · Σ_i x_i, the new context loses rank (the
-checker shows the witness).
-""")
+Uniform attention (W_K = W_Q = 0) with W_V W_O = I and a skip connection maps each sequence X ∈ R^{N×d}
+(row 0 the query x_0, rows 1..n the context E, N = n + 1) to M X with M = I + J/N, J the N×N all-ones
+matrix. Over any numeric field (ℚ, ℝ, ℂ; characteristic 0): (a) for every N ≥ 1, M is invertible with
+M⁻¹ = I − J/(2N), and (M − I)(M − 2I) = 0 (eigenvalues 1 and 2); (b) row i of M X is row i of X plus the
+mean (1/N) Σ_l x_l of all N rows of X, so the new query (row 0) is the A3 vector x_0 + mean and A3 for
+the inputs is A1 for the new queries; (c) if rank X = n + 1, the new context (rows 1..n of M X) has
+rank n. **Qualified here:** the paper's "A2 is preserved" does not follow from A2 for the context
+alone: (d) for every n ≥ 1 and every context E ∈ R^{n×d}, the query x_0 = −((2n+1)/n) Σ_i E_i gives a
+new context of rank ≤ n − 1; (e) e.g. n = 2, d = 3, E = [[1, 0, 0], [0, 1, 0]] (rank 2) and
+x_0 = (−5/2, −5/2, 0) give a new context of rank 1.
+""",
+    coq="Memproof.Mahdavi2024.TrivialLayer.P4_trivial_layer",
+    coq_sha256="355c064c862073f518592b36399c8e6063d763316ced0a5cecf0931953e57fce")
 
 
 def _symbolic_part() -> Result:
@@ -44,8 +50,9 @@ def _symbolic_part() -> Result:
 
 @P4.checker
 def check_P4(ctx: CheckContext) -> Result:
-    """Exact instances with full-rank sequences establish the qualified claim (instance scope);
-    symbolic invertibility of M is a step (universal: it does not cover the statements about A1, A2);
+    """P4's own checks: corroboration under the Coq lemma ``TrivialLayer.P4_trivial_layer``, the claim's
+    level without Coq. Exact instances with full-rank sequences establish the qualified claim (instance
+    scope); symbolic invertibility of M is a step (universal: it does not cover the statements about A1, A2);
     exact charpoly (x−2)(x−1)^{N−1} for small N; the unqualified 'A2 preserved' refuted by the witness
     query (reported as a finding, a corroboration that the qualification is needed)."""
     import sympy as sp

@@ -11,10 +11,13 @@
     matrix Y : 'M_(T, d_o) there are W_O^h : 'M_(d_o, d_v), W_V^h : 'M_(d, d_v)
     with  sum_h W_O^h (W_V^h)^T z_{t,h} = y_t  for every t.
 
-    The proof combines local versions of L1 (rank Z = T gives a readout M
-    with Z M = Y) and L2 (every block d_o x d factors as W_O W_V^T). *)
+    The proof combines L1 (RankReduction.L1_memorize_any_field: rank Z = T gives
+    a readout M with Z M^T = Y) and L2 (ReadoutFactorisation.L2_readout_factorisation:
+    every block d_o x d factors as W_O W_V^T; one factorisation per head is chosen
+    with fin_all_exists, 'I_H being finite). *)
 
 From mathcomp Require Import all_ssreflect all_algebra.
+From Memproof.Mahdavi2024 Require Import RankReduction ReadoutFactorisation.
 
 Set Implicit Arguments.
 Unset Strict Implicit.
@@ -30,31 +33,6 @@ Variable R : realFieldType.
 (** Head-h block of row t of Z, as a column vector in R^d. *)
 Definition head_feature T H d (Z : 'M[R]_(T, H * d)) (t : 'I_T) (h : 'I_H) : 'cV[R]_d :=
   \col_j Z t (mxvec_index h j).
-
-(** Local L1 (duplicates RankReduction.v): full row rank gives a readout. *)
-Lemma L1_local T N p (Z : 'M[R]_(T, N)) (Y : 'M[R]_(T, p)) :
-  \rank Z = T -> exists M : 'M[R]_(N, p), Z *m M = Y.
-Proof.
-move=> rk; have /row_freeP [B ZB] : row_free Z by rewrite /row_free rk.
-by exists (B *m Y); rewrite mulmxA ZB mul1mx.
-Qed.
-
-(** Local L2 (duplicates ReadoutFactorisation.v): explicit factors. *)
-Definition factor_WO d d_o d_v (Mh : 'M[R]_(d_o, d)) : 'M[R]_(d_o, d_v) :=
-  if (d <= d_v)%N then Mh *m pid_mx d else pid_mx d_o.
-
-Definition factor_WV d d_o d_v (Mh : 'M[R]_(d_o, d)) : 'M[R]_(d, d_v) :=
-  if (d <= d_v)%N then pid_mx d else Mh^T *m pid_mx d_o.
-
-Lemma L2_local d d_o d_v (Mh : 'M[R]_(d_o, d)) :
-  (minn d d_o <= d_v)%N ->
-  factor_WO d_v Mh *m (factor_WV d_v Mh)^T = Mh.
-Proof.
-rewrite geq_min /factor_WO /factor_WV; case: ifP => [le_d _ | _ /= le_do].
-  by rewrite tr_pid_mx -mulmxA mul_pid_mx minnn (minn_idPr le_d) pid_mx_1 mulmx1.
-by rewrite trmx_mul tr_pid_mx trmxK mulmxA mul_pid_mx minnn (minn_idPr le_do)
-  pid_mx_1 mul1mx.
-Qed.
 
 (** A product with a stacked row splits into per-head products. *)
 Lemma mulmx_heads H d p (z : 'rV[R]_(H * d)) (M : 'M[R]_(H * d, p)) :
@@ -75,11 +53,16 @@ Theorem S8_readout T H d d_o d_v (Z : 'M[R]_(T, H * d)) (Y : 'M[R]_(T, d_o)) :
     forall t : 'I_T,
       \sum_(h < H) W_O h *m (W_V h)^T *m head_feature Z t h = (row t Y)^T.
 Proof.
-move=> rk hv; have [M ZM] := L1_local Y rk.
-pose Mh (h : 'I_H) : 'M[R]_(d_o, d) := (\matrix_(j, k) M (mxvec_index h j) k)^T.
-exists (fun h => factor_WO d_v (Mh h)), (fun h => factor_WV d_v (Mh h)) => t.
+move=> rk hv; have [M ZM] := L1_memorize_any_field rk Y.
+pose Mh (h : 'I_H) : 'M[R]_(d_o, d) := (\matrix_(j, k) M^T (mxvec_index h j) k)^T.
+have [f fac] : exists f : 'I_H -> 'M[R]_(d, d_v) * 'M[R]_(d_o, d_v),
+    forall h, Mh h = (f h).2 *m (f h).1^T.
+  apply: (@fin_all_exists _ (fun=> ('M[R]_(d, d_v) * 'M[R]_(d_o, d_v))%type)
+           (fun h p => Mh h = p.2 *m p.1^T)) => h.
+  by have [W_V [W_O ->]] := L2_readout_factorisation (Mh h) hv; exists (W_V, W_O).
+exists (fun h => (f h).2), (fun h => (f h).1) => t.
 rewrite -ZM row_mul mulmx_heads (raddf_sum (trmx_additive _ _ _)); apply: eq_bigr => h _.
-rewrite L2_local // /Mh /= trmx_mul; congr (_ *m _).
+rewrite -fac /Mh /= trmx_mul; congr (_ *m _).
 by apply/matrixP => j i; rewrite !mxE.
 Qed.
 

@@ -140,4 +140,40 @@ have := congr1 (fun v : 'rV[R]_3 => v 0 0) e; rewrite !mxE /=.
 by move/eqP; rewrite ?mulr1n ?mulr0n oner_eq0.
 Qed.
 
+(* P4 as one statement, with M = I + J/N written out (J = const_mx 1, the all-ones matrix):
+   (a) for N >= 1, M is invertible with inverse I - J/(2N), and (M - I)(M - 2I) = 0;
+   (b) row i of M X is row i of X plus the mean of the rows of X (row 0: the A3 vector);
+   (c) rank X = 1 + n  ->  the new context (rows 1..n of M X) has rank n;
+   (d) for n >= 1, any context E and the query x0 = -((2n+1)/n) sum_i E_i, the new context
+       has rank <= n - 1;
+   (e) n = 2, d = 3, E = [[1,0,0],[0,1,0]] (rank 2), x0 = (-5/2, -5/2, 0): new context of rank 1. *)
+Theorem P4_trivial_layer :
+  (forall N : nat, (0 < N)%N ->
+     [/\ 1%:M + (N%:R)^-1 *: (const_mx 1 : 'M[R]_N) \in unitmx,
+         invmx (1%:M + (N%:R)^-1 *: (const_mx 1 : 'M[R]_N))
+           = 1%:M - ((2 * N)%:R)^-1 *: const_mx 1
+       & (1%:M + (N%:R)^-1 *: (const_mx 1 : 'M[R]_N) - 1%:M)
+           *m (1%:M + (N%:R)^-1 *: (const_mx 1 : 'M[R]_N) - 2%:M) = 0]) /\
+  (forall (N d : nat) (X : 'M[R]_(N, d)) (i : 'I_N),
+     row i ((1%:M + (N%:R)^-1 *: const_mx 1) *m X)
+       = row i X + (N%:R)^-1 *: \sum_(l < N) row l X) /\
+  (forall (n d : nat) (X : 'M[R]_(1 + n, d)),
+     \rank X = (1 + n)%N ->
+     \rank (dsubmx ((1%:M + ((1 + n)%:R)^-1 *: const_mx 1) *m X)) = n) /\
+  (forall (n d : nat) (E : 'M[R]_(n, d)) (x0 : 'rV[R]_d),
+     (0 < n)%N ->
+     x0 = - ((2 * n + 1)%:R / n%:R) *: (\sum_(i < n) row i E) ->
+     (\rank (dsubmx ((1%:M + ((1 + n)%:R)^-1 *: const_mx 1) *m col_mx x0 E))%R <= n - 1)%N) /\
+  (\rank (pid_mx 2 : 'M[R]_(2, 3)) = 2%N /\
+   \rank (dsubmx ((1%:M + ((1 + 2)%:R)^-1 *: const_mx 1)
+            *m col_mx (\row_(j < 3) (if j == 2%N :> nat then 0 else - (5%:R / 2%:R)))
+                      (pid_mx 2 : 'M[R]_(2, 3)))) = 1%N).
+Proof.
+split; first by move=> N N0; have [Mu Mi] := P4_mix_invertible N0; split=> //; exact: P4_eigen_relation.
+split; first exact: P4_new_rows.
+split; first exact: P4_A2_qualified.
+split; first exact: P4_A2_counterexample_family.
+exact: P4_A2_counterexample.
+Qed.
+
 End TrivialLayer.
