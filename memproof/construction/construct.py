@@ -16,6 +16,7 @@ from ..model import AttentionSpec, MHAWeights, feature_matrix, mha_batch
 from ..validation import describe, positive_int
 from .heads import RTOL, HeadChoice, first_head, later_head
 from .partition import partition_examples, validate_partition
+from .rowspace import RowSpace
 from .trace import HeadTrace, MemorizingMHA
 
 __all__ = ["construct_memorizing_mha"]
@@ -171,28 +172,33 @@ def construct_memorizing_mha(
     C = np.ascontiguousarray(ds.all_contexts())  # (T, n, d)
     W_K = np.zeros((H, d, d_h))
     W_Q = np.zeros((H, d, d_h))
-    feats: list[np.ndarray] = []
+    Z = np.zeros((ds.T, H * d))  # feature columns of heads 1..h, filled head by head
+    rows = RowSpace()  # Z[R_h, heads 1..h] = L W, updated as heads and rows arrive (S2, Inv(h))
     traces: list[HeadTrace] = []
     warnings: list[str] = []
     old: list[int] = []
     for h, group in enumerate(groups):
         group = list(group)
+        cols = slice(0, h * d)
         if group:
             if h == 0 or not old:
                 ch = first_head(Q, C, group, d_h, rng, draws)
             else:
-                ch = later_head(Q, C, old, group, np.hstack(feats), d_h, rng, draws, tune, ds.shared_context)
+                G = rows.project(Z[group, cols], Z[old, cols])  # S2: G = V U⁺
+                ch = later_head(Q, C, old, group, G, d_h, rng, draws, tune, ds.shared_context)
             if tune:  # the numbers the export will hold: √p folded into W_Q, rounded once
                 W_K[h], W_Q[h] = rnd(ch.W_K), rnd(math.sqrt(p) * ch.W_Q)
             else:
                 W_K[h], W_Q[h] = ch.W_K, (ch.W_Q if s == 1.0 else ch.W_Q / s)
         z_h = _one_head_features(W_K[h], W_Q[h], ds.contexts, Q, s)
-        feats.append(z_h)
+        Z[:, h * d:(h + 1) * d] = z_h
+        rows.add_columns(z_h[old])
         if group:
-            traces.append(_trace(h, group, old, ch, C, Q, feats, z_h, warnings))
+            cols = slice(0, (h + 1) * d)
+            rows.add_rows(Z[group, cols], Z[old, cols])
+            traces.append(_trace(h, group, old, ch, C, Q, rows.sigma_ratio(), z_h, warnings))
             old = old + group
 
-    Z = np.hstack(feats)
     M = interpolating_readout(Z, Y)
     W_V = np.zeros((H, d, d_v))
     W_O = np.zeros((H, d_o, d_v))
@@ -218,12 +224,10 @@ def construct_memorizing_mha(
 
 
 def _trace(h: int, group: list[int], old: list[int], ch: HeadChoice, C: np.ndarray, Q: np.ndarray,
-           feats: list[np.ndarray], z_h: np.ndarray, warnings: list[str]) -> HeadTrace:
-    """Realised (float64) margins of one head: saturation of the old rows, rank after the head."""
+           margin: float, z_h: np.ndarray, warnings: list[str]) -> HeadTrace:
+    """Realised (float64) margins of one head: saturation of the old rows; ``margin`` is σ_min/σ_max of
+    ``Z[R_h, heads 1..h]`` (from the updated factor, :class:`~.rowspace.RowSpace`)."""
     k, n = len(group), C.shape[1]
-    rows = old + group
-    Zh = np.hstack(feats)[rows]
-    margin = sigma_ratio(Zh)
     if margin <= RTOL:
         warnings.append(
             f"head {h}: Z restricted to rows R_h (heads 1..{h + 1}) has σ_min/σ_max = {margin:.3g}: float64 cannot "

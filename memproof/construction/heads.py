@@ -236,9 +236,10 @@ def _gap_key(gaps: np.ndarray, g: np.ndarray, tune: bool) -> float:
     return float(gaps.min() / (np.abs(g).max() if tune else 1.0))
 
 
-def later_head(queries: np.ndarray, contexts: np.ndarray, old: list[int], group: list[int], Z_prev: np.ndarray,
+def later_head(queries: np.ndarray, contexts: np.ndarray, old: list[int], group: list[int], G: np.ndarray,
                d_h: int, rng: np.random.Generator, draws: int, tune: bool = False, shared: bool = False) -> HeadChoice:
-    """S2–S6 for head ``h ≥ 2``: ``W^h = W* + cW⁺`` stored as factors (L8)."""
+    """S2–S6 for head ``h ≥ 2``: ``W^h = W* + cW⁺`` stored as factors (L8); ``G = V U⁺`` (k × r) is the
+    projection of S2 of the new rows on the old ones (heads 1..h−1), from :class:`~.rowspace.RowSpace`."""
     d = queries.shape[1]
     qN, ctxN = queries[group], contexts[group]
     k, n = len(group), ctxN.shape[1]
@@ -246,8 +247,6 @@ def later_head(queries: np.ndarray, contexts: np.ndarray, old: list[int], group:
     u, nu, i_t, gaps, tried = _suppression(queries, contexts, old, qN, rng, draws, tune, shared)
     Cold = contexts[old]
     A_star = Cold[np.arange(r), i_t]  # S4: row t = x_{t, i_t}
-    U, V = Z_prev[old], Z_prev[group]
-    G = np.linalg.lstsq(U.T, V.T, rcond=None)[0].T  # S2: G = V U⁺ (k × r)
     G_norm = float(np.linalg.norm(G, 2)) if G.size else 0.0
     offsets = G @ A_star
     X_max = float(np.linalg.norm(Cold, axis=2).max())
