@@ -68,8 +68,8 @@ class RowSpace:
 
     def _gram_solve(self, B: np.ndarray) -> np.ndarray:
         """``B (U Uᵀ)⁻¹ = B L⁻ᵀ L⁻¹`` for B (k × r)."""
-        Y = solve_triangular(self.L, B.T, lower=True)  # L Y = Bᵀ
-        return solve_triangular(self.L.T, Y, lower=False).T  # Lᵀ Xᵀ = Y
+        Y = solve_triangular(self.L, B.T, lower=True, check_finite=False)  # L Y = Bᵀ
+        return solve_triangular(self.L.T, Y, lower=False, check_finite=False).T  # Lᵀ Xᵀ = Y
 
     def add_columns(self, a: np.ndarray) -> None:
         """Append columns ``a`` (r × c) to the rows: ``Z[R, :m] → [Z[R, :m], a]``."""
@@ -123,7 +123,8 @@ def triangular_sigma_ratio(L: np.ndarray) -> float:
         return float(eigsh(op, k=1, which="LM", tol=SIGMA_RTOL, v0=v0, return_eigenvectors=False)[0])
 
     s_max2 = largest(lambda x: L.T @ (L @ x))  # σ_max²
-    inv2 = largest(lambda x: solve_triangular(L.T, solve_triangular(L, x, lower=True), lower=False))  # 1/σ_min²
+    inv2 = largest(lambda x: solve_triangular(L.T, solve_triangular(L, x, lower=True, check_finite=False), lower=False,
+                                                          check_finite=False))  # 1/σ_min²
     if not (np.isfinite(inv2) and inv2 > 0):
         return 0.0
     return float(np.sqrt(1.0 / (inv2 * s_max2)))
