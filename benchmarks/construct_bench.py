@@ -33,7 +33,7 @@ from memproof.arith import exact  # noqa: E402
 from memproof.arith.rigorous import certify_full_row_rank  # noqa: E402
 from memproof.construction import construct_memorizing_mha, feature_enclosure  # noqa: E402
 
-SIZES = [(4, 8, 8), (8, 16, 14), (16, 32, 20), (32, 64, 33), (32, 64, 66), (32, 64, 130)]  # (n, d, H) → T = H(n−1)+1
+SIZES = [(4, 8, 8), (8, 16, 14), (16, 32, 20), (32, 64, 33), (32, 64, 66), (64, 128, 64)]  # (n, d, H) → T = H(n−1)+1
 QUICK = [(4, 8, 8), (8, 16, 14)]
 
 
