@@ -63,8 +63,8 @@ def run(n: int, d: int, H: int, peer: bool, certify: bool = True, seed: int = 0)
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| n | d | H | T | construct (s) | lstsq of Z's shape (s) | construct / lstsq | enclose (s) | certify (s) | "
-             "rank Z = T | float readout error | max c | peer: exact rank of float Z (s) | peer / (enclose + certify) |",
+    lines = [("| n | d | H | T | construct (s) | lstsq of Z's shape (s) | construct / lstsq | enclose (s) | certify (s) | "
+              "rank Z = T | float readout error | max c | peer: exact rank of float Z (s) | peer / (enclose + certify) |"),
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         certified = "certify_s" in r

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import memproof.construction.rowspace as rowspace
-from memproof.construction import construct_memorizing_mha
+from memproof.construction import construct_memorizing_mha, rowspace
 from memproof.construction.rowspace import RowSpace, triangular_sigma_ratio
 
 
@@ -65,7 +64,7 @@ def test_constructor_margins_are_those_of_the_feature_rows():
     n, d, H = 4, 9, 6
     T = H * (n - 1) + 1
     Q, C, Y = rng.normal(size=(T, d)), rng.normal(size=(n, d)), rng.normal(size=T)
-    part = [list(range(0, 4))] + [list(range(4 + 3 * i, 7 + 3 * i)) for i in range(H - 1)]
+    part = [list(range(4))] + [list(range(4 + 3 * i, 7 + 3 * i)) for i in range(H - 1)]
     perm = rng.permutation(T)  # a non-consecutive partition: rows are not in head order
     part = [[int(perm[t]) for t in g] for g in part]
     res = construct_memorizing_mha(Q, C, Y, heads=H, d_h=n, seed=2, partition=part)
