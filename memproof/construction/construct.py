@@ -14,20 +14,15 @@ from ..lemmas.rank_reduction import interpolating_readout
 from ..lemmas.readout_factorisation import factor_readout_block
 from ..model import AttentionSpec, MHAWeights, feature_matrix, mha_batch
 from ..validation import describe, positive_int
-from .heads import RTOL, HeadChoice, first_head, later_head
+from .heads import RTOL, HeadChoice, context_times, first_head, head_logits, later_head
 from .partition import partition_examples, validate_partition
+from .rowspace import RowSpace
 from .trace import HeadTrace, MemorizingMHA
 
 __all__ = ["construct_memorizing_mha"]
 
 #: interpolation error (relative to max(1, ‖Y‖_∞)) above which the result carries a warning
 ERROR_TOL = 1e-6
-
-
-def _head_logits(contexts: np.ndarray, queries: np.ndarray, W_K: np.ndarray, W_Q: np.ndarray) -> np.ndarray:
-    """Float logits ``E_t W_K W_Qᵀ e_t`` of one head, (T, n)."""
-    q = queries @ W_Q  # (T, d_h)
-    return ((contexts @ W_K) * q[:, None, :]).sum(axis=2)
 
 
 def _one_head_features(W_K: np.ndarray, W_Q: np.ndarray, contexts: Any, queries: np.ndarray, scale: float) -> np.ndarray:
@@ -168,31 +163,39 @@ def construct_memorizing_mha(
         s = 1.0 / math.sqrt(p)
     rng = np.random.default_rng(seed)
     Q = ds.queries
-    C = np.ascontiguousarray(ds.all_contexts())  # (T, n, d)
+    C = np.ascontiguousarray(ds.contexts)  # (T, n, d) or one shared (n, d)
     W_K = np.zeros((H, d, d_h))
     W_Q = np.zeros((H, d, d_h))
-    feats: list[np.ndarray] = []
+    order = np.array([t for g in groups for t in g], dtype=int)  # rows in the order the heads take them
+    Zo = np.zeros((ds.T, H * d))  # Z[order]: R_h is the leading block; columns filled head by head
+    rows = RowSpace()  # Z[R_h, heads 1..h] = L W, updated as heads and rows arrive (S2, Inv(h))
     traces: list[HeadTrace] = []
     warnings: list[str] = []
     old: list[int] = []
     for h, group in enumerate(groups):
         group = list(group)
+        r, k, cols = len(old), len(group), slice(0, h * d)
         if group:
             if h == 0 or not old:
                 ch = first_head(Q, C, group, d_h, rng, draws)
             else:
-                ch = later_head(Q, C, old, group, np.hstack(feats), d_h, rng, draws, tune, ds.shared_context)
+                G = rows.project(Zo[r:r + k, cols], Zo[:r, cols])  # S2: G = V U⁺
+                ch = later_head(Q, C, old, group, G, d_h, rng, draws, tune, ds.shared_context)
             if tune:  # the numbers the export will hold: √p folded into W_Q, rounded once
                 W_K[h], W_Q[h] = rnd(ch.W_K), rnd(math.sqrt(p) * ch.W_Q)
             else:
                 W_K[h], W_Q[h] = ch.W_K, (ch.W_Q if s == 1.0 else ch.W_Q / s)
         z_h = _one_head_features(W_K[h], W_Q[h], ds.contexts, Q, s)
-        feats.append(z_h)
+        Zo[:, h * d:(h + 1) * d] = z_h[order]
+        rows.add_columns(Zo[:r, h * d:(h + 1) * d])
         if group:
-            traces.append(_trace(h, group, old, ch, C, Q, feats, z_h, warnings))
+            cols = slice(0, (h + 1) * d)
+            rows.add_rows(Zo[r:r + k, cols], Zo[:r, cols])
+            traces.append(_trace(h, group, old, ch, C, Q, rows.sigma_ratio(), z_h, warnings))
             old = old + group
 
-    Z = np.hstack(feats)
+    Z = np.empty_like(Zo)
+    Z[order] = Zo
     M = interpolating_readout(Z, Y)
     W_V = np.zeros((H, d, d_v))
     W_O = np.zeros((H, d_o, d_v))
@@ -218,12 +221,10 @@ def construct_memorizing_mha(
 
 
 def _trace(h: int, group: list[int], old: list[int], ch: HeadChoice, C: np.ndarray, Q: np.ndarray,
-           feats: list[np.ndarray], z_h: np.ndarray, warnings: list[str]) -> HeadTrace:
-    """Realised (float64) margins of one head: saturation of the old rows, rank after the head."""
-    k, n = len(group), C.shape[1]
-    rows = old + group
-    Zh = np.hstack(feats)[rows]
-    margin = sigma_ratio(Zh)
+           margin: float, z_h: np.ndarray, warnings: list[str]) -> HeadTrace:
+    """Realised (float64) margins of one head: saturation of the old rows; ``margin`` is σ_min/σ_max of
+    ``Z[R_h, heads 1..h]`` (from the updated factor, :class:`~.rowspace.RowSpace`)."""
+    k, n = len(group), C.shape[-2]
     if margin <= RTOL:
         warnings.append(
             f"head {h}: Z restricted to rows R_h (heads 1..{h + 1}) has σ_min/σ_max = {margin:.3g}: float64 cannot "
@@ -237,7 +238,7 @@ def _trace(h: int, group: list[int], old: list[int], ch: HeadChoice, C: np.ndarr
     leak = 0.0
     sk_real = ch.sigma_k_D_star
     if old:
-        L = _head_logits(C[old], Q[old], ch.W_K, ch.W_Q)
+        L = head_logits(C, old, ch.W_K, Q[old] @ ch.W_Q)
         ls = log_softmax(L, axis=1)
         idx = np.arange(len(old))
         # log ‖s − e_i‖₁ = log(2 (1 − s_i)) = log 2 + log Σ_{j≠i} s_j, evaluated from log-softmax
@@ -256,7 +257,7 @@ def _trace(h: int, group: list[int], old: list[int], ch: HeadChoice, C: np.ndarr
         sv = np.linalg.svd(D, compute_uv=False)
         sk_real = float(sv[-1]) if sv.size >= k else 0.0
         qn = Q[group] @ ch.nu
-        leak = float(ch.c * (np.abs(qn)[:, None] * np.abs(C[group] @ ch.u)).max())
+        leak = float(ch.c * (np.abs(qn)[:, None] * np.abs(context_times(C, group, ch.u))).max())
     return HeadTrace(
         head=h, group=tuple(group), old=len(old), k=k, gamma=ch.gamma, beta=ch.beta, G_norm=ch.G_norm,
         sigma_k_D_star=ch.sigma_k_D_star, sigma_k_D_realised=sk_real, c_star=ch.c_star, c=ch.c,

@@ -36,7 +36,8 @@ from ..lemmas.prescribed_logits import prescribed_logits_matrix
 from ..lemmas.simplex_points import simplex_points
 from .trace import NumericalConstructionError
 
-__all__ = ["HeadChoice", "first_head", "later_head", "scale_c_star", "scale_from_c_star"]
+__all__ = ["HeadChoice", "context_rows", "context_times", "first_head", "head_logits", "later_head", "scale_c_star",
+           "scale_from_c_star"]
 
 _U = 2.0**-53
 #: largest d for which S3 searches a float ν exactly orthogonal to the new queries (an LLL reduction)
@@ -68,6 +69,28 @@ class HeadChoice:
     draws: int
 
 
+def context_rows(contexts: np.ndarray, idx: list[int]) -> np.ndarray:
+    """``E_t`` for ``t`` in ``idx``, (len(idx), n, d): a read-only broadcast view when ``contexts`` is one
+    shared (n, d) context (nothing is copied), else ``contexts[idx]``."""
+    return np.broadcast_to(contexts, (len(idx), *contexts.shape)) if contexts.ndim == 2 else contexts[idx]
+
+
+def context_times(contexts: np.ndarray, idx: list[int], M: np.ndarray) -> np.ndarray:
+    """``E_t M`` for ``t`` in ``idx``, (len(idx), n, …); computed once (and broadcast) for a shared context."""
+    if contexts.ndim == 2:
+        EM = contexts @ M
+        return np.broadcast_to(EM, (len(idx), *EM.shape))
+    return contexts[idx] @ M
+
+
+def head_logits(contexts: np.ndarray, idx: list[int], W_K: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Logits ``E_t W_K q_t`` (len(idx), n) for ``t`` in ``idx``, ``q`` (len(idx), c) the projected queries
+    (``W_Qᵀ e_t``); ``W_K`` (d, c)."""
+    if contexts.ndim == 2:
+        return q @ (contexts @ W_K).T
+    return np.einsum("tnc,tc->tn", contexts[idx] @ W_K, q)
+
+
 def _factors_L3(qN: np.ndarray, ctxN: np.ndarray, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(w, B)`` with ``W* = w Bᵀ`` the L3 matrix: ``B = Q_Nᵀ(Q_N Q_Nᵀ)⁻¹`` and ``w = W* Q_Nᵀ``."""
     W_star = prescribed_logits_matrix(qN, ctxN, logits)
@@ -90,9 +113,11 @@ def _sigma_k(P: np.ndarray) -> tuple[float, float]:
 
 def first_head(queries: np.ndarray, contexts: np.ndarray, group: list[int], d_h: int,
                rng: np.random.Generator, draws: int) -> HeadChoice:
-    """S1: head 1 shapes the attention of ``N_1`` so its feature rows are independent (L5b, L3)."""
+    """S1: head 1 shapes the attention of ``N_1`` so its feature rows are independent (L5b, L3).
+
+    ``contexts`` here and in :func:`later_head` is (T, n, d) or one shared (n, d) context."""
     d = queries.shape[1]
-    qN, ctxN = queries[group], contexts[group]
+    qN, ctxN = queries[group], context_rows(contexts, group)
     k, n = len(group), ctxN.shape[1]
     best = None
     for _ in range(draws):
@@ -183,7 +208,7 @@ def _suppression(queries: np.ndarray, contexts: np.ndarray, old: list[int], qN: 
     """S3: draws of ``(u, ν)``; keeps the one with the largest gap ``γ`` satisfying 3a–3c in float64."""
     d = queries.shape[1]
     Qo, _ = np.linalg.qr(qN.T)  # orthonormal basis of span(new queries)
-    Qold, Cold = queries[old], contexts[old]
+    Qold = queries[old]
     best = None
     tried = 0
     near: set[int] = set()
@@ -201,7 +226,7 @@ def _suppression(queries: np.ndarray, contexts: np.ndarray, old: list[int], qN: 
         u = rng.normal(size=d)
         u /= np.linalg.norm(u)
         if tune and shared:
-            u = _two_spike_u(Cold[0], u)
+            u = _two_spike_u(context_rows(contexts, old[:1])[0], u)
         dots = Qold @ nu
         # 3b, rigorous for the float ν: |fl(ν·e) − ν·e| ≤ γ_d Σ|ν_i e_i| (any summation order)
         gam_d = d * _U / (1 - d * _U)
@@ -209,7 +234,7 @@ def _suppression(queries: np.ndarray, contexts: np.ndarray, old: list[int], qN: 
         if not ok_3b.all():
             near.update(old[i] for i in np.flatnonzero(~ok_3b))
             continue
-        g = dots[:, None] * (Cold @ u)  # (r, n): g_t = (ν·e_t) E_t u
+        g = dots[:, None] * context_times(contexts, old, u)  # (r, n): g_t = (ν·e_t) E_t u
         part = np.partition(g, -2, axis=1) if g.shape[1] > 1 else np.concatenate([g, np.full_like(g, -np.inf)], axis=1)
         gaps = part[:, -1] - part[:, -2]
         scale = np.abs(g).max(axis=1)
@@ -236,21 +261,19 @@ def _gap_key(gaps: np.ndarray, g: np.ndarray, tune: bool) -> float:
     return float(gaps.min() / (np.abs(g).max() if tune else 1.0))
 
 
-def later_head(queries: np.ndarray, contexts: np.ndarray, old: list[int], group: list[int], Z_prev: np.ndarray,
+def later_head(queries: np.ndarray, contexts: np.ndarray, old: list[int], group: list[int], G: np.ndarray,
                d_h: int, rng: np.random.Generator, draws: int, tune: bool = False, shared: bool = False) -> HeadChoice:
-    """S2–S6 for head ``h ≥ 2``: ``W^h = W* + cW⁺`` stored as factors (L8)."""
+    """S2–S6 for head ``h ≥ 2``: ``W^h = W* + cW⁺`` stored as factors (L8); ``G = V U⁺`` (k × r) is the
+    projection of S2 of the new rows on the old ones (heads 1..h−1), from :class:`~.rowspace.RowSpace`."""
     d = queries.shape[1]
-    qN, ctxN = queries[group], contexts[group]
+    qN, ctxN = queries[group], context_rows(contexts, group)
     k, n = len(group), ctxN.shape[1]
     r = len(old)
     u, nu, i_t, gaps, tried = _suppression(queries, contexts, old, qN, rng, draws, tune, shared)
-    Cold = contexts[old]
-    A_star = Cold[np.arange(r), i_t]  # S4: row t = x_{t, i_t}
-    U, V = Z_prev[old], Z_prev[group]
-    G = np.linalg.lstsq(U.T, V.T, rcond=None)[0].T  # S2: G = V U⁺ (k × r)
+    A_star = contexts[i_t] if contexts.ndim == 2 else contexts[old, i_t]  # S4: row t = x_{t, i_t}
     G_norm = float(np.linalg.norm(G, 2)) if G.size else 0.0
     offsets = G @ A_star
-    X_max = float(np.linalg.norm(Cold, axis=2).max())
+    X_max = float(np.linalg.norm(contexts if contexts.ndim == 2 else contexts[old], axis=-1).max())
     gamma = float(gaps.min())
     best = None
     for _ in range(draws):
@@ -261,7 +284,7 @@ def later_head(queries: np.ndarray, contexts: np.ndarray, old: list[int], group:
         if not sk > RTOL * max(s1, 1e-300):
             continue
         w, B = _factors_L3(qN, ctxN, a)
-        b = ((Cold @ w) * (queries[old] @ B)[:, None, :]).sum(axis=2)  # E_t W* e_t, old t (S4)
+        b = head_logits(contexts, old, w, queries[old] @ B)  # E_t W* e_t, old t (S4)
         beta_t = np.abs(b).max(axis=1)
         beta = float(beta_t.max())
         c_star = scale_c_star(gamma, beta, n, r, X_max, G_norm, sk)

@@ -56,7 +56,10 @@ def prescribed_logits_matrix(queries: Any, contexts: Any, targets: Any) -> np.nd
     """
     q, ctx, a = _validate(queries, contexts, targets)
     B = np.linalg.lstsq(q, np.eye(len(q)), rcond=None)[0]  # Q_N B = I, B = Q_Nᵀ(Q_NQ_Nᵀ)⁻¹ (min-norm)
-    w = np.stack([np.linalg.lstsq(E, aj, rcond=None)[0] for E, aj in zip(ctx, a)], axis=1)  # E_j w_j = a_j
+    if ctx.strides[0] == 0:  # one shared context (broadcast): all E w_j = a_j in one solve
+        w = np.linalg.lstsq(ctx[0], a.T, rcond=None)[0]
+    else:
+        w = np.stack([np.linalg.lstsq(E, aj, rcond=None)[0] for E, aj in zip(ctx, a)], axis=1)  # E_j w_j = a_j
     return w @ B.T
 
 

@@ -1,0 +1,130 @@
+"""The row space of the feature rows handled so far, factored once and updated head by head (S2, Inv(h)).
+
+The construction (theorem.md §6) needs, at head ``h``, the projection ``G = V U⁺`` of the new rows
+``V = Z[N_h, heads 1..h−1]`` onto the old rows ``U = Z[R_{h−1}, heads 1..h−1]`` (S2), and after the
+head the margin of ``Inv(h)``: ``σ_min/σ_max`` of ``Z[R_h, heads 1..h]``. Refactoring ``U`` at every
+head costs ``O(r² · hd)`` per head (``O(H⁴)`` in all). :class:`RowSpace` keeps instead the
+lower-triangular ``L`` of the LQ factorisation ``Z[R, :m] = L W`` (``W`` with orthonormal rows, never
+formed; ``L Lᵀ = U Uᵀ``) and updates it when
+
+- a head's ``d`` feature columns arrive for the old rows (:meth:`RowSpace.add_columns`): ``[L W, a] =
+  [L, a] · diag(W, I)``, so the new ``L`` is the LQ factor of ``[L, a]`` — a triangular–pentagonal QR
+  (LAPACK ``dtpqrt``, ``O(d r²)``);
+- the head's rows ``X`` join (:meth:`RowSpace.add_rows`): ``X = G' U + X_⊥`` with ``G' = X U⁺`` and
+  ``X_⊥`` orthogonal to the old rows, so ``L ← [[L, 0], [G' L, R₂ᵀ]]`` with ``X_⊥ᵀ = Q₂ R₂``.
+
+Projections use the semi-normal equations ``G = (V Uᵀ) L⁻ᵀ L⁻¹`` with one step of correction
+(``G += ((V − G U) Uᵀ) L⁻ᵀ L⁻¹``), as accurate as a QR solve while ``κ(U)² · 2⁻⁵³ < 1``; a numerically
+singular ``L`` falls back to an SVD least-squares solve. Everything is float64 and *empirical*; the
+rigorous statements are made by the checkers on the stored weights.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.linalg import lapack, solve_triangular
+
+from .heads import RTOL
+
+__all__ = ["RowSpace", "triangular_sigma_ratio"]
+
+#: triangular factors up to this many rows get an exact SVD for their σ_min/σ_max; larger ones an iteration
+EXACT_SVD_MAX = 512
+#: relative tolerance of the Lanczos estimates of σ_max² and 1/σ_min²
+SIGMA_RTOL = 1e-10
+
+
+class RowSpace:
+    """``L`` with ``Z[R, :m] = L W`` (``W`` orthonormal rows): the rows ``R`` seen so far, ``m`` columns.
+
+    >>> rng = np.random.default_rng(0)
+    >>> Z = rng.normal(size=(5, 8))
+    >>> rs = RowSpace(); rs.add_columns(np.zeros((0, 4))); rs.add_rows(Z[:3, :4], Z[:0, :4])
+    >>> rs.add_columns(Z[:3, 4:]); rs.add_rows(Z[3:], Z[:3])
+    >>> bool(np.allclose(rs.L @ rs.L.T, Z @ Z.T))
+    True
+    >>> bool(np.allclose(rs.project(Z[3:], Z), np.eye(5)[3:]))   # rows 3, 4 of Z are rows 3, 4 of Z
+    True
+    """
+
+    def __init__(self) -> None:
+        self.L = np.zeros((0, 0))
+
+    @property
+    def rows(self) -> int:
+        return self.L.shape[0]
+
+    def _singular(self) -> bool:
+        diag = np.abs(np.diag(self.L))
+        return diag.size > 0 and not diag.min() > RTOL * diag.max()
+
+    def project(self, V: np.ndarray, U: np.ndarray) -> np.ndarray:
+        """``G = V U⁺`` (k × r) for the rows ``U`` this factor describes (``U = L W``, given explicitly)."""
+        if self.rows == 0:
+            return np.zeros((V.shape[0], 0))
+        if self._singular():
+            return np.linalg.lstsq(U.T, V.T, rcond=None)[0].T
+        G = self._gram_solve(V @ U.T)
+        return G + self._gram_solve((V - G @ U) @ U.T)
+
+    def _gram_solve(self, B: np.ndarray) -> np.ndarray:
+        """``B (U Uᵀ)⁻¹ = B L⁻ᵀ L⁻¹`` for B (k × r)."""
+        Y = solve_triangular(self.L, B.T, lower=True, check_finite=False)  # L Y = Bᵀ
+        return solve_triangular(self.L.T, Y, lower=False, check_finite=False).T  # Lᵀ Xᵀ = Y
+
+    def add_columns(self, a: np.ndarray) -> None:
+        """Append columns ``a`` (r × c) to the rows: ``Z[R, :m] → [Z[R, :m], a]``."""
+        r = self.rows
+        if r == 0 or a.shape[1] == 0:
+            return
+        R, _, _, info = lapack.dtpqrt(0, min(r, 64), np.ascontiguousarray(self.L.T), np.ascontiguousarray(a.T))
+        if info != 0:
+            raise ValueError(f"dtpqrt failed (info = {info})")
+        self.L = np.triu(R).T
+
+    def add_rows(self, X: np.ndarray, U: np.ndarray) -> None:
+        """Append rows ``X`` (k × m) below the rows ``U`` (r × m) this factor describes."""
+        Gp = self.project(X, U)
+        X_perp = X - Gp @ U if self.rows else X
+        R2 = np.linalg.qr(X_perp.T, mode="r")[: X.shape[0]]
+        k, r = X.shape[0], self.rows
+        L = np.zeros((r + k, r + k))
+        L[:r, :r], L[r:, :r], L[r:, r:] = self.L, Gp @ self.L, R2.T
+        self.L = L
+
+    def sigma_ratio(self) -> float:
+        """``σ_min/σ_max`` of the rows (= of ``L``), see :func:`triangular_sigma_ratio`."""
+        return triangular_sigma_ratio(self.L)
+
+
+def triangular_sigma_ratio(L: np.ndarray) -> float:
+    """``σ_min(L)/σ_max(L)`` of a lower-triangular ``L``: exact SVD up to :data:`EXACT_SVD_MAX` rows, else
+    the largest eigenvalues of ``LᵀL`` and of ``(LLᵀ)⁻¹`` (triangular solves) by Lanczos
+    (``scipy.sparse.linalg.eigsh``, relative tolerance :data:`SIGMA_RTOL`). Empirical; ``0`` for a singular factor.
+
+    >>> L = np.tril(np.random.default_rng(1).normal(size=(600, 600))) + 30 * np.eye(600)
+    >>> s = np.linalg.svd(L, compute_uv=False)
+    >>> bool(abs(triangular_sigma_ratio(L) / (s[-1] / s[0]) - 1) < 1e-6)
+    True
+    """
+    r = L.shape[0]
+    if r == 0:
+        return float("nan")
+    diag = np.abs(np.diag(L))
+    if not diag.min() > 0:
+        return 0.0
+    if r <= EXACT_SVD_MAX:
+        s = np.linalg.svd(L, compute_uv=False)
+        return float(s[-1] / s[0])
+    from scipy.sparse.linalg import LinearOperator, eigsh
+
+    def largest(apply) -> float:
+        op = LinearOperator((r, r), matvec=apply, dtype=float)
+        v0 = np.random.default_rng(0).normal(size=r)
+        return float(eigsh(op, k=1, which="LM", tol=SIGMA_RTOL, v0=v0, return_eigenvectors=False)[0])
+
+    s_max2 = largest(lambda x: L.T @ (L @ x))  # σ_max²
+    inv2 = largest(lambda x: solve_triangular(L.T, solve_triangular(L, x, lower=True, check_finite=False), lower=False,
+                                                          check_finite=False))  # 1/σ_min²
+    if not (np.isfinite(inv2) and inv2 > 0):
+        return 0.0
+    return float(np.sqrt(1.0 / (inv2 * s_max2)))
