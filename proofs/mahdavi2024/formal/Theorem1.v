@@ -166,3 +166,33 @@ rewrite mulmxA -feature_tr; apply/colP => j.
 rewrite [RHS]mxE /Z /Zm /rowsm [RHS]mxE mxvecE [RHS]mxE [LHS]mxE /phi.
 by rewrite add0n.
 Qed.
+
+(** The side conditions 0 < H and 0 < n cannot be dropped: with H = 0 or with
+    n = 0 every MHA output is 0, while the bound H (min(n, d_h) - 1) + 1
+    still allows T = 1 example, whose label may be nonzero. *)
+Theorem T1_needs_a_head (F : realFieldType) (X : expln F) (n d d_h d_v d_o : nat)
+    (e : nat -> 'cV[F]_d) (E : nat -> 'M[F]_(n, d)) (y : nat -> 'cV[F]_d_o) :
+  y 0%N != 0 ->
+  ~ exists (W_Q W_K : 'I_0 -> 'M[F]_(d, d_h)) (W_V : 'I_0 -> 'M[F]_(d, d_v))
+           (W_O : 'I_0 -> 'M[F]_(d_o, d_v)),
+    forall t, (t < 1)%N ->
+      \sum_(h < 0) W_O h *m (W_V h)^T *m (E t)^T
+         *m softmax X (E t *m (W_K h *m (W_Q h)^T) *m e t) = y t.
+Proof.
+move=> y0 [WQ [WK [WV [WO h]]]]; have := h 0%N isT; rewrite big_ord0 => y00.
+by rewrite -y00 eqxx in y0.
+Qed.
+
+Theorem T1_needs_tokens (F : realFieldType) (X : expln F) (d d_h d_v d_o H : nat)
+    (e : nat -> 'cV[F]_d) (E : nat -> 'M[F]_(0, d)) (y : nat -> 'cV[F]_d_o) :
+  y 0%N != 0 ->
+  ~ exists (W_Q W_K : 'I_H -> 'M[F]_(d, d_h)) (W_V : 'I_H -> 'M[F]_(d, d_v))
+           (W_O : 'I_H -> 'M[F]_(d_o, d_v)),
+    forall t, (t < 1)%N ->
+      \sum_(h < H) W_O h *m (W_V h)^T *m (E t)^T
+         *m softmax X (E t *m (W_K h *m (W_Q h)^T) *m e t) = y t.
+Proof.
+move=> y0 [WQ [WK [WV [WO h]]]]; have := h 0%N isT.
+rewrite big1 => [y00|i _]; first by rewrite -y00 eqxx in y0.
+by rewrite [(E 0%N)^T]thinmx0 mulmx0 mul0mx.
+Qed.
