@@ -70,6 +70,42 @@ Proof. by apply/colP => j; rewrite !mxE. Qed.
 Lemma tr11 (A : 'M[F]_1) : A^T 0 0 = A 0 0.
 Proof. by rewrite mxE. Qed.
 
+(** ** S5: for k < n new examples (contexts of rank n, independent queries)
+    and any offsets (rows of Goff), some W* of rank <= k makes the new feature
+    rows minus the offsets linearly independent (L5a, then L3 with a_j = ln s_j). *)
+Theorem S5_memorizing_matrix a k (Goff : 'M[F]_(k, d)) :
+  (k < n)%N -> (forall t, (t < k)%N -> \rank (E (a + t)%N) = n) ->
+  \rank (Qm a k) = k ->
+  exists Ws : 'M[F]_d, (\rank Ws <= k)%N /\ \rank (Phi a k Ws - Goff) = k.
+Proof.
+move=> kn hE' hQ.
+have [S [Spos Ssum rkS]] :=
+  (L5_simplex_points F n d).1 k (fun t => E (a + t)%N) Goff hE' kn.
+pose lg (j : 'I_k) : 'cV[F]_n := map_mx (ln X) (row j S)^T.
+have [L3a L3b] := @L3_prescribed_logits F k n d (fun j : 'I_k => E (a + j)%N)
+    (Qm a k) lg (fun j => hE' j (ltn_ord j)) hQ.
+exists (@Wstar F k n d (fun j : 'I_k => E (a + j)%N) (Qm a k) lg); split => //.
+suff -> : Phi a k (@Wstar F k n d (fun j : 'I_k => E (a + j)%N) (Qm a k) lg)
+        = simplex_image (fun t => E (a + t)%N) S by [].
+apply/matrixP => j l; rewrite /Phi /rowsm /simplex_image !mxE /phi /feature.
+have -> : E (a + j)%N *m Wstar (fun j : 'I_k => E (a + j)%N) (Qm a k) lg
+            *m e (a + j)%N = lg j by rewrite -row_Qm L3a.
+rewrite softmax_ln.
+- by rewrite trmxK.
+- by move=> i; rewrite !mxE.
+- by rewrite -(Ssum j); apply: eq_bigr => i _; rewrite !mxE.
+Qed.
+
+(** A direction whose logits vanish on the new rows (S3a) leaves their
+    features unchanged at every scale c. *)
+Lemma Phi_suppressed a k (Ws Wp : 'M[F]_d) c :
+  (forall j : 'I_k, E (a + j)%N *m Wp *m e (a + j)%N = 0) ->
+  Phi a k (Ws + c *: Wp) = Phi a k Ws.
+Proof.
+move=> h0; apply/matrixP => j l; rewrite /Phi /rowsm !mxE /phi /feature.
+by rewrite mulmxDr mulmxDl -scalemxAr -scalemxAl h0 scaler0 addr0.
+Qed.
+
 Theorem P1_one_head r k H (Ws : nat -> 'M[F]_d) :
   (k < n)%N ->
   (forall t, (t < r + k)%N -> \rank (E t) = n) ->
@@ -113,27 +149,16 @@ pose Astar : 'M[F]_(r, d) := \matrix_(t < r, j < d) E t (it t) j.
 have /row_freeP [RU hRU] := hU.
 pose V := Zm r k H Ws.
 pose G := V *m RU.
-(* S5: new attention points (L5a) *)
+(* S5: the memorizing matrix W* for the new rows (L5a, L3) *)
 have hE' : forall t, (t < k)%N -> \rank (E (r + t)%N) = n.
   by move=> t lt; apply: hE; rewrite ltn_add2l.
-have [S [Spos Ssum rkS]] :=
-  (L5_simplex_points F n d).1 k (fun t => E (r + t)%N) (G *m Astar) hE' kn.
-pose a (j : 'I_k) : 'cV[F]_n := map_mx (ln X) (row j S)^T.
-pose Ws_ := @Wstar F k n d (fun j : 'I_k => E (r + j)%N) (Qm r k) a.
-have [L3a L3b] := @L3_prescribed_logits F k n d (fun j : 'I_k => E (r + j)%N)
-    (Qm r k) a (fun j => hE' j (ltn_ord j)) hQ.
+have [Ws_ [L3b rkS]] := S5_memorizing_matrix (G *m Astar) kn hE' hQ.
 pose Wc c := Ws_ + c *: Wp.
 have logit_c t c : E t *m Wc c *m e t = c *: g t + E t *m Ws_ *m e t.
   by rewrite /Wc mulmxDr mulmxDl -scalemxAr -scalemxAl logit_p addrC.
-pose C := simplex_image (fun t => E (r + t)%N) S.
+pose C := Phi r k Ws_.
 have PhiC c : Phi r k (Wc c) = C.
-  apply/matrixP => j l; rewrite /Phi /rowsm /C /simplex_image !mxE.
-  rewrite /phi /feature logit_c /g sc_new scale0r scaler0 add0r.
-  have -> : E (r + j)%N *m Ws_ *m e (r + j)%N = a j by rewrite -row_Qm L3a.
-  rewrite softmax_ln.
-  - by rewrite trmxK.
-  - by move=> i; rewrite !mxE.
-  - by rewrite -(Ssum j); apply: eq_bigr => i _; rewrite !mxE.
+  by apply: Phi_suppressed => j; rewrite logit_p /g sc_new scale0r.
 pose A c := Phi 0 r (Wc c).
 (* S4: the old rows converge to A* *)
 have conv : forall eta, 0 < eta -> exists c0, forall c, c0 <= c ->
