@@ -196,3 +196,21 @@ move=> y0 [WQ [WK [WV [WO h]]]]; have := h 0%N isT.
 rewrite big1 => [y00|i _]; first by rewrite -y00 eqxx in y0.
 by rewrite [(E 0%N)^T]thinmx0 mulmx0 mul0mx.
 Qed.
+
+(** A1 must be read as "every k <= n of the queries are independent" (Kruskal
+    rank >= min(n, T)), as in [A1]: read literally ("every n of them"), it is
+    vacuous when T < n, and then two copies of one example with different
+    labels (T = 2 <= H (min(n, d_h) - 1) + 1 as soon as n, d_h >= 3) satisfy
+    it and A2 but cannot be memorized by any MHA. *)
+Theorem T1_A1_reading (F : realFieldType) (X : expln F) (n d d_h d_v d_o H : nat)
+    (e : nat -> 'cV[F]_d) (E : nat -> 'M[F]_(n, d)) (y : nat -> 'cV[F]_d_o) :
+  e 0%N = e 1%N -> E 0%N = E 1%N -> y 0%N != y 1%N ->
+  ~ exists (W_Q W_K : 'I_H -> 'M[F]_(d, d_h)) (W_V : 'I_H -> 'M[F]_(d, d_v))
+           (W_O : 'I_H -> 'M[F]_(d_o, d_v)),
+    forall t, (t < 2)%N ->
+      \sum_(h < H) W_O h *m (W_V h)^T *m (E t)^T
+         *m softmax X (E t *m (W_K h *m (W_Q h)^T) *m e t) = y t.
+Proof.
+move=> ee EE yy [WQ [WK [WV [WO h]]]].
+by move: yy; rewrite -(h 0%N isT) -(h 1%N isT) ee EE eqxx.
+Qed.
