@@ -18,7 +18,9 @@
     d_v memorizes the data.  The hypothesis n < d of the paper is NOT needed
     (A2 gives n <= d, which suffices).  0 < n and 0 < H are needed (n = 0 or
     H = 0 gives the zero map while the bound allows T = 1), 0 < d_h is assumed
-    to keep min(n, d_h) - 1 the paper's value. *)
+    to keep min(n, d_h) - 1 the paper's value.
+    [T1_memorization_kruskal] needs A1 only for k <= min(n, d_h) queries
+    (the proof never looks at more than min(n, d_h) queries at once). *)
 
 From mathcomp Require Import all_ssreflect all_algebra zify.
 From Memproof.Mahdavi2024 Require Import
@@ -39,21 +41,25 @@ Local Notation Zm := (Zm X e E).
 Local Notation Phi := (Phi X e E).
 Local Notation Qm := (Qm e).
 
-(** A1 for the first T examples: every k <= n distinct queries are independent. *)
-Definition A1 T := forall k (s : 'I_k -> nat), (k <= n)%N -> injective s ->
+(** Every k <= m distinct queries among the first T are independent
+    (Kruskal rank >= min(m, T)). *)
+Definition A1k m T := forall k (s : 'I_k -> nat), (k <= m)%N -> injective s ->
   (forall i, s i < T)%N -> \rank (\matrix_(i < k, j < d) e (s i) j 0) = k.
+
+(** A1 for the first T examples: every k <= n distinct queries are independent. *)
+Definition A1 T := A1k n T.
 
 (** A2 for the first T examples. *)
 Definition A2 T := forall t, (t < T)%N -> \rank (E t) = n.
 
-Lemma A1_block T a k : A1 T -> (a + k <= T)%N -> (k <= n)%N -> \rank (Qm a k) = k.
+Lemma A1_block m T a k : A1k m T -> (a + k <= T)%N -> (k <= m)%N -> \rank (Qm a k) = k.
 Proof.
 move=> h ak kn; apply: (h k (fun i : 'I_k => (a + i)%N)) => //.
 - by move=> i j /eqP; rewrite eqn_add2l => /eqP /val_inj.
 - by move=> i; have := ltn_ord i; lia.
 Qed.
 
-Lemma A1_block_plus T a k t : A1 T -> (a + k <= T)%N -> (k + 1 <= n)%N -> (t < a)%N ->
+Lemma A1_block_plus m T a k t : A1k m T -> (a + k <= T)%N -> (k + 1 <= m)%N -> (t < a)%N ->
   \rank (col_mx (Qm a k) (e t)^T) = (k + 1)%N.
 Proof.
 move=> h ak kn ta.
@@ -97,7 +103,7 @@ Qed.
 (** ** S7: the invariant after H heads (Inv(H)), by induction with P1. *)
 Theorem S7_iterate d_h H T :
   (0 < minn n d_h)%N ->
-  (T <= H.+1 * (minn n d_h - 1) + 1)%N -> A1 T -> A2 T ->
+  (T <= H.+1 * (minn n d_h - 1) + 1)%N -> A1k (minn n d_h) T -> A2 T ->
   exists Ws : nat -> 'M[F]_d,
     (forall h, (h < H.+1)%N -> \rank (Ws h) <= minn n d_h)%N
     /\ row_free (Zm 0 T H.+1 Ws).
@@ -105,7 +111,8 @@ Proof.
 move=> nb0; have nbn : (minn n d_h <= n)%N by rewrite geq_minl.
 elim: H T => [|H IH] T hT hA1 hA2.
   have Tn : (T <= n)%N by lia.
-  have hQ : \rank (Qm 0 T) = T by apply: A1_block hA1 _ Tn; rewrite add0n.
+  have Tnb : (T <= minn n d_h)%N by lia.
+  have hQ : \rank (Qm 0 T) = T by apply: A1_block hA1 _ Tnb; rewrite add0n.
   have [W [rW fr]] := S1_first_head Tn hA2 hQ.
   exists (fun _ => W); split => // h _; lia.
 have [r [k [eT hk hr]]] : exists r k, [/\ T = (r + k)%N,
@@ -113,14 +120,14 @@ have [r [k [eT hk hr]]] : exists r k, [/\ T = (r + k)%N,
   exists (minn T (H.+1 * (minn n d_h - 1) + 1)),
          (T - minn T (H.+1 * (minn n d_h - 1) + 1))%N; split; lia.
 subst T.
-have hA1r : A1 r.
+have hA1r : A1k (minn n d_h) r.
   by move=> k' s k'n inj hs; apply: hA1 => // i; have := hs i; lia.
 have hA2r : A2 r by move=> t lt; apply: hA2; lia.
 have [Ws [rWs fr]] := IH r hr hA1r hA2r.
 have kn : (k < n)%N by lia.
-have hQ : \rank (Qm r k) = k by apply: A1_block hA1 (leqnn _) (ltnW kn).
+have hQ : \rank (Qm r k) = k by apply: A1_block hA1 (leqnn _) _; lia.
 have hQt : forall t, (t < r)%N -> \rank (col_mx (Qm r k) (e t)^T) = (k + 1)%N.
-  by move=> t lt; apply: A1_block_plus hA1 (leqnn _) _ lt; rewrite addn1.
+  by move=> t lt; apply: A1_block_plus hA1 (leqnn _) _ lt; lia.
 have [W [rW fr']] := @P1_one_head F X n d e E r k H.+1 Ws kn hA2 hQ hQt fr.
 exists (extend H.+1 Ws W); split => // h hh; rewrite /extend.
 case: ifP => [_ | /negbT hne]; first by lia.
@@ -129,13 +136,14 @@ Qed.
 
 End Theorem1.
 
-(** ** Theorem 1 (T1): memorization. *)
-Theorem T1_memorization (F : realFieldType) (X : expln F)
+(** ** Theorem 1 (T1) with the weaker A1 actually used: every
+    k <= min(n, d_h) of the queries are independent. *)
+Theorem T1_memorization_kruskal (F : realFieldType) (X : expln F)
     (n d d_h d_v d_o H T : nat)
     (e : nat -> 'cV[F]_d) (E : nat -> 'M[F]_(n, d)) (y : nat -> 'cV[F]_d_o) :
   (0 < n)%N -> (0 < d_h)%N -> (0 < H)%N -> (minn d d_o <= d_v)%N ->
   (T <= H * (minn n d_h - 1) + 1)%N ->
-  @A1 F n d e T -> @A2 F n d E T ->
+  @A1k F d e (minn n d_h) T -> @A2 F n d E T ->
   exists (W_Q W_K : 'I_H -> 'M[F]_(d, d_h)) (W_V : 'I_H -> 'M[F]_(d, d_v))
          (W_O : 'I_H -> 'M[F]_(d_o, d_v)),
     forall t, (t < T)%N ->
@@ -165,6 +173,23 @@ move=> <-; apply: eq_bigr => h _; rewrite -hKQ -!mulmxA; congr (_ *m (_ *m _)).
 rewrite mulmxA -feature_tr; apply/colP => j.
 rewrite [RHS]mxE /Z /Zm /rowsm [RHS]mxE mxvecE [RHS]mxE [LHS]mxE /phi.
 by rewrite add0n.
+Qed.
+
+(** ** Theorem 1 (T1): memorization, under the paper's A1 and A2. *)
+Theorem T1_memorization (F : realFieldType) (X : expln F)
+    (n d d_h d_v d_o H T : nat)
+    (e : nat -> 'cV[F]_d) (E : nat -> 'M[F]_(n, d)) (y : nat -> 'cV[F]_d_o) :
+  (0 < n)%N -> (0 < d_h)%N -> (0 < H)%N -> (minn d d_o <= d_v)%N ->
+  (T <= H * (minn n d_h - 1) + 1)%N ->
+  @A1 F n d e T -> @A2 F n d E T ->
+  exists (W_Q W_K : 'I_H -> 'M[F]_(d, d_h)) (W_V : 'I_H -> 'M[F]_(d, d_v))
+         (W_O : 'I_H -> 'M[F]_(d_o, d_v)),
+    forall t, (t < T)%N ->
+      \sum_(h < H) W_O h *m (W_V h)^T *m (E t)^T
+         *m softmax X (E t *m (W_K h *m (W_Q h)^T) *m e t) = y t.
+Proof.
+move=> n0 dh0 H0 hv hT hA1 hA2; apply: T1_memorization_kruskal => //.
+by move=> k s km; apply: hA1; exact: leq_trans km (geq_minl _ _).
 Qed.
 
 (** The side conditions 0 < H and 0 < n cannot be dropped: with H = 0 or with

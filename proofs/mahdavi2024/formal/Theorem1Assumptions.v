@@ -32,6 +32,9 @@ Check Memproof.Mahdavi2024.Theorem1.S1_first_head.
 Print Assumptions Memproof.Mahdavi2024.Theorem1.S1_first_head.
 Check Memproof.Mahdavi2024.Theorem1.S7_iterate.
 Print Assumptions Memproof.Mahdavi2024.Theorem1.S7_iterate.
+Print Memproof.Mahdavi2024.Theorem1.A1k.
+Check Memproof.Mahdavi2024.Theorem1.T1_memorization_kruskal.
+Print Assumptions Memproof.Mahdavi2024.Theorem1.T1_memorization_kruskal.
 Check Memproof.Mahdavi2024.Theorem1.T1_memorization.
 Print Assumptions Memproof.Mahdavi2024.Theorem1.T1_memorization.
 Check Memproof.Mahdavi2024.Theorem1.T1_needs_a_head.
