@@ -1,6 +1,7 @@
 (** * S6 — Finite saturation scale (Mahdavi, Liao, Thrampoulidis, ICLR 2024)
 
-    Over any [realFieldType].  Combines L6 (block elimination, with any right
+    Over any [realFieldType].  S2 (reduction) is L6 with full rank of C - G A;
+    S6 combines L6 (block elimination, with any right
     inverse RU of U) and L7 (rank stability, certificate form) with an
     entrywise convergence A(c) -> A* of the old rows' new-head features:
 
@@ -56,6 +57,18 @@ move=> h; rewrite /mnorm mulr_suml; apply: ler_sum => i _.
 rewrite mulr_suml; apply: ler_sum => j _; by rewrite mul1r.
 Qed.
 
+(** ** Claim S2 (reduction): with U RU = 1 (e.g. RU = U^+ for U of full row
+    rank r) and G = V RU, full row rank k of C - G A gives rank r + k of
+    [[U, A], [V, C]] (L6). *)
+Theorem S2_reduction r k p q (U : 'M[F]_(r, p)) (RU : 'M[F]_(p, r))
+    (V : 'M[F]_(k, p)) (A : 'M[F]_(r, q)) (C : 'M[F]_(k, q)) :
+  U *m RU = 1%:M -> \rank (C - V *m RU *m A) = k ->
+  \rank (block_mx U A V C) = (r + k)%N.
+Proof.
+move=> hU rk; apply/eqP; rewrite eqn_leq rank_leq_row /=.
+by have := L6_block_elimination_right_inverse A V C hU; rewrite rk.
+Qed.
+
 (** ** Claim S6 (finite scale) *)
 Theorem S6_finite_scale r k p q (U : 'M[F]_(r, p)) (RU : 'M[F]_(p, r))
     (V : 'M[F]_(k, p)) (C : 'M[F]_(k, q)) (Astar : 'M[F]_(r, q))
@@ -78,10 +91,8 @@ have N0 : 0 < (a + 1) * (Q + 1).
 pose eta := ((a + 1) * (Q + 1))^-1.
 have eta0 : 0 < eta by rewrite invr_gt0.
 have [c0 hc0] := conv eta eta0.
-exists c0 => c hc.
-apply/eqP; rewrite eqn_leq rank_leq_row /=.
-apply: leq_trans (L6_block_elimination_right_inverse (A c) V C hU).
-rewrite leq_add2l (L7_rank_stability (Dstar := C - V *m RU *m Astar) hRd) //.
+exists c0 => c hc; apply: S2_reduction hU _.
+apply: (L7_rank_stability (Dstar := C - V *m RU *m Astar) hRd).
 move=> i; apply: le_lt_trans (row_le_mnorm _ i) _.
 have -> : C - V *m RU *m A c - (C - V *m RU *m Astar) = G *m (Astar - A c).
   by rewrite opprB addrC addrA subrK -mulmxBr.

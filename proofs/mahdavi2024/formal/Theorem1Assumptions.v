@@ -22,6 +22,8 @@ Check Memproof.Mahdavi2024.Genericity.S3_suppression_direction.
 Print Assumptions Memproof.Mahdavi2024.Genericity.S3_suppression_direction.
 Check Memproof.Mahdavi2024.Genericity.S3_distinct_logits.
 Print Assumptions Memproof.Mahdavi2024.Genericity.S3_distinct_logits.
+Check Memproof.Mahdavi2024.FiniteScale.S2_reduction.
+Print Assumptions Memproof.Mahdavi2024.FiniteScale.S2_reduction.
 Check Memproof.Mahdavi2024.FiniteScale.S6_finite_scale.
 Print Assumptions Memproof.Mahdavi2024.FiniteScale.S6_finite_scale.
 Check Memproof.Mahdavi2024.OneHead.S5_memorizing_matrix.
