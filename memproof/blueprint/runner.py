@@ -6,7 +6,8 @@ from what the checker declares is refused. A claim is checked only when every pr
 established; otherwise it is *skipped* with the premises that are not, never run blind. A claim with
 no checker yet is skipped with its ``planned`` note, visibly. A result about another claim or another
 statement than the declared one is an error. A claim is *established* at the weakest level and the
-narrowest scope among the claim itself and everything it rests on.
+narrowest scope among the claim itself and everything it rests on (assumptions it names as hypotheses
+excepted: see :func:`_established`).
 """
 from __future__ import annotations
 
@@ -40,13 +41,20 @@ class ClaimEntry:
 
 
 def _established(result: Result, premises: list[ClaimEntry]) -> tuple[Level | None, ScopeKind | None]:
-    """Weakest level and narrowest scope along the claim and its premises (None: not established)."""
+    """Weakest level and narrowest scope along the claim and its premises (None: not established).
+
+    A premise of kind *assumption* (A1, A2, ...) is a hypothesis the claim's statement names, not a
+    fact the claim rests on: it must be established (checked on the proof's instances) for the claim
+    to run, but it does not narrow the claim's level or scope — "for every dataset satisfying A1 and
+    A2, ..." is universal whatever the instances on which A1 and A2 were checked.
+    """
     if result.outcome is not Outcome.PROVED or result.level is None:
         return None, None
     if any(p.established is None for p in premises):
         return None, None
-    level = min([result.level] + [p.established for p in premises])  # type: ignore[type-var]
-    scope = min([result.scope.kind] + [p.established_scope for p in premises], key=lambda kind: kind.breadth)  # type: ignore[arg-type]
+    facts = [p for p in premises if p.claim.kind != "assumption"]
+    level = min([result.level] + [p.established for p in facts])  # type: ignore[type-var]
+    scope = min([result.scope.kind] + [p.established_scope for p in facts], key=lambda kind: kind.breadth)  # type: ignore[arg-type]
     return level, scope
 
 

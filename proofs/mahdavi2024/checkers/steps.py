@@ -48,40 +48,72 @@ from .head_quantities import (elimination, frobenius, logit_directions, rows, si
 from .instances import PREC, Instance, constructed_instances
 
 S1 = declare("S1", uses=('L3', 'L5', 'A1', 'A2'), statement="""
-Choose logits a_j (random) so that the rows softmax(a_j)ᵀ E_j, j ∈ N_1 (|N_1| = n̄), are independent
-(L5b) and realise them with W¹ = W* (L3). Claim: Inv(1) — the rows N_1 of Z restricted to head 1 have
-full row rank n̄.
-""")
+Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they satisfy these four properties is standard but not part of the Coq proof): if k ≤ n, the contexts E_0..E_{k−1} have rank n and the
+queries e_0..e_{k−1} are linearly independent, there is W ∈ F^{d×d} with rank W ≤ k such that the head
+features z_t = E_tᵀ softmax(E_t W e_t), t < k, are linearly independent. Claim: Inv(1).
+""",
+    coq="Memproof.Mahdavi2024.Theorem1.S1_first_head",
+    coq_sha256="64108d72dac69ba481029459b8c90ba2c7f6bbaea4f46fc9875302e39a2bc317")
 
 S2 = declare("S2", uses=('L6', 'S1'), statement="""
-For h ≥ 2 let R = R_{h−1}, N = N_h, U = Z_R, V = Z_N (heads 1..h−1), G = V U⁺; A, C = head-h features
-of the old and new rows. By L6 it suffices that C − G A has full row rank k = n̄ − 1.
-""")
+Over any real field: for U ∈ F^{r×p} with a right inverse R_U (U R_U = I_r;
+U⁺ = Uᵀ(UUᵀ)⁻¹ for U = Z_R of full row rank), V ∈ F^{k×p}, A ∈ F^{r×q} and C ∈ F^{k×q}: if
+rank(C − V R_U A) = k then rank [[U, A], [V, C]] = r + k. So for h ≥ 2, with U = Z_R and V = Z_N on heads
+1..h−1, G = V U⁺ and A, C the head-h features of the old and new rows, it suffices that C − G A has
+full row rank k.
+""",
+    coq="Memproof.Mahdavi2024.FiniteScale.S2_reduction",
+    coq_sha256="284c3f4e3f94f3ad2c38023850fc146bb42bdb28f14f5d5566b20247d3b2b00e")
 
 S3 = declare("S3", uses=('A1', 'A2'), statement="""
-W⁺ = u νᵀ with ν = (I − P_N) ξ (P_N projects onto the span of the new queries; ξ, u random).
-(3a) ν ⊥ e_t for t ∈ N; (3b) ν·e_t ≠ 0 for every old t (uses A1); (3c) the old logit directions
-g_t = (ν·e_t) E_t u have distinct entries (uses A2), with argmax i_t and gap γ_t > 0.
-""")
+Over any real field: let the new queries be the k rows of Q ∈ F^{k×d}, and
+let the old examples t have queries e_t with rank [Q; e_tᵀ] = k + 1 (A1: k + 1 ≤ n queries are
+independent) and contexts with rank E_t = n (A2). Then (3a, 3b) there is ν ∈ F^d with Q ν = 0 (ν ⊥ the
+new queries) and ν·e_t ≠ 0 for every old t, and (3c) there is u ∈ F^d such that every E_t u has
+pairwise distinct entries (so g_t = (ν·e_t) E_t u has a unique maximum i_t with a gap γ_t > 0).
+""",
+    coq="Memproof.Mahdavi2024.Genericity.S3_suppression",
+    coq_sha256="23f79928ddb254e3cde6c3b22ed8e645c680bb95523eb2bd3be4d4788bf92b53")
 
 S4 = declare("S4", uses=('L4', 'S3'), statement="""
-For any W*, the old rows of head h converge to A* (row t = x_{t,i_t}) as c → ∞, with
-‖A(c) − A*‖_F ≤ √r · X_max · 2(n−1) · exp(−(cγ − 2β)), γ = min γ_t, β = max_t ‖E_t W* e_t‖_∞.
-""")
+Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they satisfy these four properties is standard but not part of the Coq proof): if g ∈ F^n has a strict unique maximum at i*
+(g_i < g_{i*} for i ≠ i*), then for every b ∈ F^n, E ∈ F^{n×d} and η > 0 there is c0 such that for all
+c ≥ c0 every entry of softmax(c g + b)ᵀ E − E_{i*} is below η in absolute value. So whatever W* (which
+enters only through b = E_t W* e_t), the old rows of head h converge to A* (row t = x_{t,i_t}) as
+c → ∞; the rate is L4's bound.
+""",
+    coq="Memproof.Mahdavi2024.Softmax.S4_saturated_limit",
+    coq_sha256="1c66e3f053b7fd0a5968e55297762db8c0d485cc564a4f4cafb74df9a10f5106")
 
 S5 = declare("S5", uses=('L3', 'L5', 'S2', 'S4'), statement="""
-Choose logits for the new examples so that D* = C − G A* has full row rank k (L5a with offsets the
-rows of G A*) and realise them with W* (L3).
-""")
+Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they satisfy these four properties is standard but not part of the Coq proof): if k < n, the k new examples' contexts have rank n and
+their queries are linearly independent, then for any offsets G_off ∈ F^{k×d} (the rows of G A*) there
+is W* ∈ F^{d×d} with rank W* ≤ k such that the matrix of the new examples' head features
+z_t = E_tᵀ softmax(E_t W* e_t) minus G_off — D* = C − G A* — has full row rank k (L5a, realised by L3
+with logits ln s).
+""",
+    coq="Memproof.Mahdavi2024.OneHead.S5_memorizing_matrix",
+    coq_sha256="775bd7370c4c8da7ba9de71b9dda71b15ea80a419798c383ac00d487b554ad3a")
 
 S6 = declare("S6", uses=('L7', 'L8', 'S4', 'S5'), statement="""
-Full rank survives for every c > c* = (1/γ)(2β + log(2(n−1) √r X_max ‖G‖₂ / σ_k(D*))) (any c ≥ 0 if
-G = 0), by L7. Claim: Inv(h), and rank W^h ≤ n̄ ≤ d_h (L8).
-""")
+Over any real field: let U ∈ F^{r×p} have a right inverse R_U, V ∈ F^{k×p},
+C ∈ F^{k×q}, A* ∈ F^{r×q}, and let A(c) ∈ F^{r×q} converge to A* entrywise as c → ∞ (for every η > 0
+there is c0 with |A(c) − A*| < η entrywise for all c ≥ c0). If rank(C − V R_U A*) = k, there is a finite
+scale c0 such that rank [[U, A(c)], [V, C]] = r + k for every c ≥ c0 (by S2 and L7). Claim: Inv(h) at a
+finite scale c (the explicit c* of the instance certificates is one such scale).
+""",
+    coq="Memproof.Mahdavi2024.FiniteScale.S6_finite_scale",
+    coq_sha256="c146faca9999b777d32d848d7bb114f6476e200599cbefab5fbe637f3e5c846d")
 
 S7 = declare("S7", uses=('S1', 'S6'), statement="""
-Inv(H): rank Z = T = H(n̄ − 1) + 1.
-""")
+Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they satisfy these four properties is standard but not part of the Coq proof): with H ≥ 1 heads and n̄ = min(n, d_h) ≥ 1, if
+T ≤ H(n̄ − 1) + 1, every k ≤ n̄ of the queries e_0..e_{T−1} are linearly independent and the contexts
+E_0..E_{T−1} have rank n, then there are key–query matrices W^1..W^H ∈ F^{d×d} of rank ≤ n̄ whose
+feature matrix Z ∈ F^{T×Hd} (rows z_t = [E_tᵀ softmax(E_t W^h e_t)]_h) has full row rank: Inv(H),
+rank Z = T.
+""",
+    coq="Memproof.Mahdavi2024.Theorem1.S7_iterate",
+    coq_sha256="c088476bd5f4b2442f919388548c1ec4813b5fdf14fbbeb8cd154ad80b778949")
 
 S8 = declare("S8", uses=('S7', 'L1', 'L2'), statement="""
 If the feature matrix Z ∈ R^{T×Hd} has rank T (Inv(H), S7) and d_v ≥ min(d, d_o), then for every label
@@ -92,15 +124,27 @@ matrix Y ∈ R^{T×d_o} there are W_O^h ∈ R^{d_o×d_v} and W_V^h ∈ R^{d×d_v
     coq_sha256="adc5209694e89b70981a9e320a9ca87df97a6d79d068f703b1f1d446a44b210a")
 
 P1 = declare("P1", uses=('S2', 'S3', 'S4', 'S5', 'S6'), statement="""
-With heads 1..h−1 fixed and Z_R of full row rank r, for k ≤ n̄ − 1 new examples there is W^h of rank
-≤ n̄ with Z_{R∪N} (heads 1..h) of full row rank r + k.
-""")
+Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they satisfy these four properties is standard but not part of the Coq proof): let k < n, let the contexts of the first r + k examples
+have rank n, the k new queries e_r..e_{r+k−1} be linearly independent and each old query e_t (t < r)
+be independent of them (rank k + 1), and let the r × Hd feature matrix of the old examples on heads
+1..H have full row rank. Then there is W ∈ F^{d×d} with rank W ≤ k + 1 such that the (r + k) × (H+1)d
+feature matrix on heads 1..H+1 (head H+1 with key–query matrix W) has full row rank: one head adds
+k ≤ n̄ − 1 examples, with rank W^h ≤ k + 1 ≤ n̄.
+""",
+    coq="Memproof.Mahdavi2024.OneHead.P1_one_head",
+    coq_sha256="b6e8e116b6a2767183eb9c5ac54e2e62e740d129a9a51a99e6c695e38fb16545")
 
 T1 = declare("T1", uses=('A1', 'A2', 'S8'), statement="""
-Let n < d and n̄ = min(n, d_h). Every dataset of T ≤ H(n̄ − 1) + 1 examples satisfying A1 and A2, with
-arbitrary labels in R^{d_o}, is memorized by some MHA with H heads, head dimension d_h and value
-dimension d_v ≥ min(d, d_o).
-""")
+Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they satisfy these four properties is standard but not part of the Coq proof): let n ≥ 1, d_h ≥ 1, H ≥ 1 and n̄ = min(n, d_h). Every
+dataset of T ≤ H(n̄ − 1) + 1 examples whose queries satisfy A1 (every k ≤ n of them are linearly
+independent) and whose contexts satisfy A2 (rank E_t = n), with arbitrary labels y_t ∈ F^{d_o}, is
+memorized by some MHA with H heads, head dimension d_h and value dimension d_v ≥ min(d, d_o): there
+are W_Q^h, W_K^h ∈ F^{d×d_h}, W_V^h ∈ F^{d×d_v} and W_O^h ∈ F^{d_o×d_v} with
+Σ_h W_O^h W_V^hᵀ E_tᵀ softmax(E_t W_K^h W_Q^hᵀ e_t) = y_t for every t < T (the model of theorem.md §1:
+the query does not attend to itself, no skip connection). No n < d is needed.
+""",
+    coq="Memproof.Mahdavi2024.Theorem1.T1_memorization",
+    coq_sha256="11e51fb001cd31a14662d6666c490dcad8dce652d644e961814b21bb01eac2f8")
 
 
 def _rank_result(claim: str, statement: str, enclosure: arb_mat, scope: Scope) -> Result:

@@ -99,4 +99,16 @@ rewrite /w !mxE -sumrB; apply: eq_bigr => l _.
 by rewrite !mxE /=; ring.
 Qed.
 
+(** S3 as one statement: the suppression direction nu (S3a, S3b) and the direction u with
+    distinct logits (S3c), for old examples whose queries extend the new ones independently (A1)
+    and whose contexts have full row rank (A2). *)
+Theorem S3_suppression d k r n (Q : 'M[F]_(k, d)) (e : 'I_r -> 'cV[F]_d) (E : 'I_r -> 'M[F]_(n, d)) :
+  (forall t : 'I_r, \rank (col_mx Q (e t)^T) = (k + 1)%N) ->
+  (forall t : 'I_r, \rank (E t) = n) ->
+  (exists nu : 'cV[F]_d, Q *m nu = 0 /\ (forall t : 'I_r, ((e t)^T *m nu) 0 0 != 0)) /\
+  (exists u : 'cV[F]_d, forall (t : 'I_r) (i j : 'I_n), i != j -> (E t *m u) i 0 != (E t *m u) j 0).
+Proof.
+by move=> hQ hE; split; [exact: S3_suppression_direction | exact: S3_distinct_logits].
+Qed.
+
 End Genericity.
