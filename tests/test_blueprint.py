@@ -99,6 +99,19 @@ def test_established_level_and_scope_are_weakest_along_premises():
     assert exit_code(entries.values(), require=Level.SMT) == 2
 
 
+def test_assumptions_are_hypotheses_not_premises_that_narrow():
+    """A theorem 'for every dataset satisfying A, ...' stays universal when A was checked on instances;
+    but A must still be established for the theorem to run at all."""
+    bp = blueprint(claim("A", kind="assumption") + claim("T", uses="A", kind="theorem"))
+    entries = {e.claim.id: e for e in run(bp, {"A": "instance", "T": "ok"})}
+    assert entries["T"].established is Level.EXACT and entries["T"].established_scope is ScopeKind.UNIVERSAL
+    entries = {e.claim.id: e for e in run(bp, {"A": "refuting", "T": "ok"})}
+    assert entries["T"].result.outcome is Outcome.SKIPPED and entries["T"].established is None
+    as_lemma = blueprint(claim("A") + claim("T", uses="A", kind="theorem"))
+    entries = {e.claim.id: e for e in run(as_lemma, {"A": "instance", "T": "ok"})}
+    assert entries["T"].established_scope is ScopeKind.INSTANCE
+
+
 def test_selected_claims_run_with_their_premises_only():
     bp = blueprint(claim("A") + claim("B", uses="A") + claim("C"))
     behaviours = {"A": "ok", "B": "ok", "C": "raising"}
@@ -187,7 +200,7 @@ def test_paper_blueprint_is_well_formed_and_bound():
 PAPER_EDITS = [  # the reviewer's attacks: (claim, old text, new text)
     ("L4", "≤ 2(n−1) exp(−(cγ − 2β))", "≤ (n−1) exp(−(cγ − 2β))"),
     ("L6", "rank F ≥ r + rank(C − G A)", "rank F ≥ r + rank(C − G A) + 1"),
-    ("T1", "T ≤ H(n̄ − 1) + 1", "T ≤ H n̄ + 1"),
+    ("T1", "dataset of T ≤ H(n̄ − 1) + 1 examples", "dataset of T ≤ H n̄ + 1 examples"),
 ]
 
 

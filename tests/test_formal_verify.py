@@ -11,7 +11,7 @@ from memproof.blueprint.formal_stage import NOT_FORMAL
 from memproof.results import Level, Outcome, ScopeKind
 
 needs_coq = pytest.mark.skipif(shutil.which("coqc") is None, reason="coqc not installed (make coq installs it)")
-FORMAL_CLAIMS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "S8", "P2", "P4")
+FORMAL_CLAIMS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "P1", "P2", "T1", "P4")
 
 
 def _copy_proof(tmp_path: Path) -> Path:
@@ -44,7 +44,8 @@ def test_formal_claims_prove_at_the_formal_level():
         formal = r.parts[0]
         assert formal.level is Level.FORMAL and formal.evidence["coq"] == "8.16.1"
         assert all(p.role == "corroboration" for p in r.parts[1:])  # the earlier checks, kept under the proof
-    assert entries["S8"].established is Level.RIGOROUS  # through S7, checked on instances only
+    t1 = entries["T1"]  # A1 and A2 are hypotheses of T1's statement: their instance checks do not narrow it
+    assert t1.established is Level.FORMAL and t1.established_scope is ScopeKind.UNIVERSAL
 
 
 @needs_coq

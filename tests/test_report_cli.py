@@ -64,8 +64,8 @@ def test_cli_verify_writes_reports_and_graph(tmp_path, capsys):
 
 
 def test_cli_exit_code_for_required_level(tmp_path):
-    assert main(["verify", "--claims", "P4", "--quick", "--require", "formal"]) == 2  # P4 is exact · instance
-    assert main(["verify", "--claims", "P4", "--quick", "--require", "exact"]) == 0
+    assert main(["verify", "--claims", "A1", "--quick", "--require", "formal"]) == 2  # A1 is exact · instance
+    assert main(["verify", "--claims", "A1", "--quick", "--require", "exact"]) == 0
     assert main(["verify", "--claims", "L7", "--quick", "--require", "formal"]) == (0 if HAS_COQ else 2)
 
 
