@@ -43,7 +43,8 @@ MAX_TABLE_ROWS = 26
 
 @dataclasses.dataclass
 class SweepState:
-    """Resumable state of one level-k sweep (JSON-serialisable via ``to_dict``)."""
+    """Resumable state of one level-k sweep (JSON-serialisable via ``to_dict``): the position
+    ``(next_unit, skip)`` of a single-process sweep, or the completed ``shards`` of a sharded one."""
 
     k: int
     prime: int
@@ -54,6 +55,8 @@ class SweepState:
     minors: int = 1  # the basis determinant itself
     zeros: list[dict] = dataclasses.field(default_factory=list)
     seconds: float = 0.0
+    #: a sharded sweep (:mod:`memproof.kruskal.distributed`): the records of its completed shards
+    shards: list[dict] = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -62,7 +65,8 @@ class SweepState:
     def from_dict(cls, d: Mapping[str, Any]) -> "SweepState":
         return cls(int(d["k"]), int(d["prime"]), None if d.get("seed") is None else int(d["seed"]),
                    [int(i) for i in d["basis"]], int(d["next_unit"]), int(d["skip"]), int(d["minors"]),
-                   [dict(z) for z in d.get("zeros", [])], float(d.get("seconds", 0.0)))
+                   [dict(z) for z in d.get("zeros", [])], float(d.get("seconds", 0.0)),
+                   [dict(r) for r in d.get("shards", [])])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,10 +105,7 @@ class SweepCertificate:
 
     def residues(self, fam: VectorFamily) -> np.ndarray:
         """``G = P·M mod p`` (k × N), the matrix whose k×k minors the sweep decided."""
-        mt = fam.mod_p(self.prime).T
-        if self.projection_seed is None:
-            return np.ascontiguousarray(mt)
-        return matmul_mod(projection(self.projection_seed, self.k, fam.dim, self.prime), mt, self.prime)
+        return residues(fam, self.k, self.prime, self.projection_seed)
 
     def _structure(self, fam: VectorFamily) -> tuple[list[str], set[tuple[int, ...]]]:
         """Problems of the record itself, and its zero-minor subsets (resolutions checked exactly)."""
@@ -242,6 +243,15 @@ def estimate_seconds(n_vectors: int, k: int, backend: str | None = None) -> floa
     return sweep_work(a, b) * t_madd + math.comb(n_vectors, k) * t_minor
 
 
+def residues(fam: VectorFamily, k: int, prime: int, seed: int | None) -> np.ndarray:
+    """``G = P·M mod p`` (k × N): the vectors mod ``prime``, projected by ``projection(seed, k, dim, prime)``
+    (no projection when ``seed is None``, i.e. ``k = dim``); the sweep decides its k×k minors."""
+    mt = fam.mod_p(prime).T
+    if seed is None:
+        return np.ascontiguousarray(mt)
+    return matmul_mod(projection(seed, k, fam.dim, prime), mt, prime)
+
+
 @dataclasses.dataclass
 class _Plan:
     basis: list[int]
@@ -251,8 +261,7 @@ class _Plan:
 
 def _plan(fam: VectorFamily, k: int, prime: int, seed: int | None, basis: list[int] | None) -> _Plan | list[int] | None:
     """Tableau of the projected residues, or a k-subset that is singular mod p (``list``), or ``None``."""
-    mt = fam.mod_p(prime).T
-    g = np.ascontiguousarray(mt) if seed is None else matmul_mod(projection(seed, k, fam.dim, prime), mt, prime)
+    g = residues(fam, k, prime, seed)
     order = None
     if basis is not None:
         rest = [j for j in range(fam.N) if j not in set(basis)]
@@ -522,8 +531,9 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
     return SweepOutcome("complete", k, state.minors, time.perf_counter() - t0, certificate=cert, state=state, resume=resume)
 
 
-def _read_claim(fam: VectorFamily, k: int, state: SweepState | Mapping) -> tuple[SweepState | None, str | None]:
-    """The claimed state when it is a well-formed level-k plan for ``fam``, else ``(None, "mismatch: ...")``."""
+def _read_claim(fam: VectorFamily, k: int, state: SweepState | Mapping, sharded: bool = False) -> tuple[SweepState | None, str | None]:
+    """The claimed state when it is a well-formed level-k plan for ``fam``, else ``(None, "mismatch: ...")``.
+    A state of completed shards is a claim only for a sharded sweep (``sharded``)."""
     try:
         st = state if isinstance(state, SweepState) else SweepState.from_dict(state)
     except (KeyError, TypeError, ValueError) as exc:
@@ -533,7 +543,8 @@ def _read_claim(fam: VectorFamily, k: int, state: SweepState | Mapping) -> tuple
            f"prime {st.prime} is not a sweep prime" if st.prime not in SWEEP_PRIMES else
            "projection seed inconsistent with k and dim" if (st.seed is None) != (k == fam.dim) else
            "basis is not k distinct vector indices" if len(set(basis)) != k or len(basis) != k or min(basis) < 0 or max(basis) >= fam.N else
-           "negative position" if st.next_unit < 0 or st.skip < 0 else None)
+           "negative position" if st.next_unit < 0 or st.skip < 0 else
+           "shards are those of a sharded (distributed) sweep" if st.shards and not sharded else None)
     return (None, f"mismatch: the state's {why}") if why else (st, None)
 
 
