@@ -47,10 +47,11 @@ SHARDS = 64
 
 
 def shard_bounds(prep: Prepared, shards: int = SHARDS) -> list[tuple[int, int]]:
-    """``shards`` contiguous unit ranges ``[start, end)`` covering all units, of about equal minor counts."""
+    """``shards`` contiguous unit ranges ``[start, end)`` covering all units, of about equal work
+    (multiply-adds and reductions, :meth:`~memproof.kruskal.sweep.Prepared.unit_minors` weighted)."""
     if prep.units_total == 0:
         return []
-    work = np.cumsum(np.array(prep.unit_minors(), dtype=np.float64))
+    work = np.cumsum(np.array(prep.unit_minors(weighted=True), dtype=np.float64))
     cuts = np.searchsorted(work, work[-1] * np.arange(1, shards) / shards, side="right")
     edges = sorted({0, prep.units_total, *(int(c) for c in cuts if 0 < c < prep.units_total)})
     return list(zip(edges[:-1], edges[1:]))

@@ -308,13 +308,14 @@ class Prepared:
     def tables(self) -> tuple:
         return laplace_tables(self.a, self.smax)  # cached per process
 
-    def unit_minors(self) -> np.ndarray:
-        """Minors each unit visits (a node alone: ``C(a, L)``; a subtree: :func:`subtree_work`)."""
-        out = np.zeros(self.units_total, dtype=object)
+    def unit_minors(self, weighted: bool = False) -> list[int]:
+        """Minors each unit visits (a node alone: ``C(a, L)``; a subtree: :func:`subtree_work`);
+        ``weighted``: its work, a minor of size s counting ``s + 1``."""
+        out = []
         for u in range(self.units_total):
             L = int(self.plens[u])
-            out[u] = (subtree_work(self.a, self.b, L, int(self.prefixes[u, L - 1])) if self.subtree[u]
-                      else math.comb(self.a, L))
+            out.append(subtree_work(self.a, self.b, L, int(self.prefixes[u, L - 1]), weighted) if self.subtree[u]
+                       else math.comb(self.a, L) * (L + 1 if weighted else 1))
         return out
 
     def subset_of(self, s: int, r: int, cols: list[int]) -> list[int]:
