@@ -82,19 +82,9 @@ def test_check_record_rejects_forged_shards_and_settles_a_hidden_dependency():
 
 
 # ----------------------------------------------------------------------------- a real local cluster
-@pytest.fixture(scope="module")
-def client():
-    pytest.importorskip("distributed")
-    from distributed import Client, LocalCluster
-
-    from memproof.kruskal import kernel
-
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-    c = Client(cluster)
-    c.run(kernel.warmup)
-    yield c
-    c.close()
-    cluster.close()
+@pytest.fixture
+def client(dask_client):
+    return dask_client
 
 
 def test_sharded_sweep_survives_a_killed_worker_and_matches_one_process(client):

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..cluster import add_arguments, client_for, close
 from ..errors import InvalidArgumentError
 
 EXIT_DECIDED, EXIT_REFUTED, EXIT_UNDECIDED, EXIT_USAGE = 0, 1, 2, 3  # as `memproof verify`
@@ -64,10 +65,7 @@ def _configure(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of projections and sampling (recorded in certificates)")
     p.add_argument("--key", default=None, help="array name inside an .npz file")
     p.add_argument("--progress", action="store_true", help="progress bar on stderr (needs tqdm): units, or shards with a cluster")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="shard the sweep over a new local Dask cluster of N worker processes (needs memproof[distributed])")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="shard the sweep over the running Dask cluster at ADDRESS (`dask scheduler` / `dask worker`)")
+    add_arguments(p, "the shards of the sweep")
     p.add_argument("--shards", type=int, default=None, help="shards of a distributed sweep (default 64)")
     p.add_argument("--json", action="store_true", help="print the result (with certificates) as JSON")
     p.add_argument("--out", default=None, help="also write the JSON result to this file")
@@ -82,34 +80,15 @@ def add_subcommand(subparsers: Any) -> argparse.ArgumentParser:
     return _configure(p)
 
 
-def _client(args: argparse.Namespace) -> Any:
-    """The Dask client of ``--workers``/``--scheduler``, or ``None`` (the sweep runs in this process)."""
-    from .distributed import connect, local_client
-
-    if args.shards is not None and args.shards < 1:
-        raise InvalidArgumentError("--shards", repr(args.shards), "a positive number of shards")
-    if args.workers is not None:
-        return local_client(args.workers)
-    return connect(args.scheduler) if args.scheduler is not None else None
-
-
-def _close(client: Any, own: bool) -> None:
-    cluster = client.cluster if own else None
-    client.close()
-    if cluster is not None:
-        cluster.close()
-
-
 def run(args: argparse.Namespace) -> int:
     from .engine import kruskal_rank
 
     client = None
     try:
-        if args.workers is not None and args.scheduler is not None:
-            raise InvalidArgumentError("--workers", f"{args.workers} together with --scheduler {args.scheduler}",
-                                       "either a new local cluster (--workers N) or an existing one (--scheduler ADDRESS)")
+        if args.shards is not None and args.shards < 1:
+            raise InvalidArgumentError("--shards", repr(args.shards), "a positive number of shards")
         a = load_matrix(args.matrix, args.key)
-        client = _client(args)
+        client = client_for(args.workers, args.scheduler)
         r = kruskal_rank(a, args.axis, mode=args.mode, at_least=args.at_least, samples=args.samples, tol=args.tol,
                          numerical=not args.no_numerical, budget=args.budget, checkpoint=args.checkpoint,
                          seed=args.seed, progress=args.progress, client=client, shards=args.shards)
@@ -118,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     finally:
         if client is not None:
-            _close(client, own=args.workers is not None)
+            close(client, own=args.workers is not None)
     d = r.to_dict()
     if args.out:
         Path(args.out).write_text(json.dumps(d, indent=1))

@@ -249,29 +249,3 @@ def run_sharded_sweep(fam: VectorFamily, k: int, client: Any, *, prime: int = SW
         resume = _resume_verdict(claimed, done, True)
     cert = certificate_of(fam, prep, st.minors, zeros, backend, st.seconds)
     return SweepOutcome("complete", k, st.minors, time.perf_counter() - t0, certificate=cert, state=st, resume=resume)
-
-
-def local_client(workers: int):
-    """A :class:`distributed.Client` on a new local cluster of ``workers`` single-threaded worker processes."""
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
-        raise InvalidArgumentError("workers", repr(workers), "a positive number of worker processes")
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise InvalidArgumentError("workers", f"{workers} (dask.distributed is not installed)",
-                                   "pip install 'memproof[distributed]'") from None
-    cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None)
-    return Client(cluster)
-
-
-def connect(address: str):
-    """A :class:`distributed.Client` of the running cluster at ``address`` (``dask scheduler`` / ``dask worker``)."""
-    try:
-        from distributed import Client
-    except ImportError:
-        raise InvalidArgumentError("scheduler", f"{address} (dask.distributed is not installed)",
-                                   "pip install 'memproof[distributed]'") from None
-    try:
-        return Client(address, timeout=30)
-    except (OSError, TimeoutError) as exc:
-        raise InvalidArgumentError("scheduler", f"{address} ({exc})", "the address of a running dask scheduler") from None
