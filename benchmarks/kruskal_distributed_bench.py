@@ -122,7 +122,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     print(f"Machine: {os.cpu_count()} cores; numba backend: {kernel.HAVE_NUMBA}")
     eff = args.efficiency if args.efficiency is not None else scaling(*args.scaling)["efficiency"]
-    project(*args.project, args.sample, eff)
+    project(*args.project, args.sample, min(eff, 1.0))  # a measured efficiency above 100 % is noise
     return 0
 
 

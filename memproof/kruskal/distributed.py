@@ -141,7 +141,8 @@ def run_sharded_sweep(fam: VectorFamily, k: int, client: Any, *, prime: int = SW
 
     Same outcome and certificate as the single-process sweep (module docstring). ``deadline``,
     ``KeyboardInterrupt``, ``state`` and ``on_checkpoint`` behave as there, with the completed shards as
-    the state. ``on_shard(done, total)`` is called after each shard is merged.
+    the state. ``on_shard(done, total)`` is called after each shard is merged. Shards still pending
+    when it returns or raises are cancelled.
     """
     if isinstance(shards, bool) or not isinstance(shards, (int, np.integer)) or shards < 1:
         raise InvalidArgumentError("shards", repr(shards), "a positive number of shards")
@@ -192,7 +193,6 @@ def run_sharded_sweep(fam: VectorFamily, k: int, client: Any, *, prime: int = SW
     pending, last_ckpt = set(futures), time.perf_counter()
 
     def stop(reason: str) -> SweepOutcome:
-        client.cancel(list(pending))
         snapshot()
         if on_checkpoint is not None:
             on_checkpoint(st)
@@ -220,7 +220,6 @@ def run_sharded_sweep(fam: VectorFamily, k: int, client: Any, *, prime: int = SW
                     if probs:  # pragma: no cover - an internal consistency check
                         raise RuntimeError(f"shard {s}..{e} does not check out when re-run locally: {probs}")
                 if dep is not None:
-                    client.cancel(list(pending))
                     snapshot()
                     if claimed is not None:
                         resume = "mismatch: the sweep contains the exactly dependent k-subset " + str(dep)
@@ -238,6 +237,8 @@ def run_sharded_sweep(fam: VectorFamily, k: int, client: Any, *, prime: int = SW
     except KeyboardInterrupt:
         return stop("interrupted")
     finally:
+        if pending:  # an error, a dependency or a stop: nothing of this sweep keeps running
+            client.cancel(list(pending))
         if bar is not None:
             bar.close()
     snapshot()
@@ -249,3 +250,8 @@ def run_sharded_sweep(fam: VectorFamily, k: int, client: Any, *, prime: int = SW
         resume = _resume_verdict(claimed, done, True)
     cert = certificate_of(fam, prep, st.minors, zeros, backend, st.seconds)
     return SweepOutcome("complete", k, st.minors, time.perf_counter() - t0, certificate=cert, state=st, resume=resume)
+
+
+def worker_count(client: Any) -> int:
+    """Workers of the cluster behind ``client`` (at least 1: the cost estimate divides by it)."""
+    return max(1, len(client.scheduler_info().get("workers", {})))

@@ -31,7 +31,7 @@ from ..results import Level, Result, Scope
 from . import kernel
 from .certificates import CircuitCertificate, SpotCheck
 from .checkpoint import Checkpoint
-from .distributed import SHARDS, run_sharded_sweep
+from .distributed import SHARDS, run_sharded_sweep, worker_count
 from .family import VectorFamily, as_family
 from .modular import SWEEP_PRIMES, rank_mod, tableau
 from .numerical import NumericalKruskal, numerical_kruskal_rank
@@ -379,6 +379,9 @@ def kruskal_rank(a: Any, axis: str = "rows", *, mode: str = "auto", at_least: in
         k = target()
         est = estimate_seconds(N, k, backend)
         estimate = {"level": k, "subsets": math.comb(N, k), "seconds": est, "backend": backend}
+        if client is not None:  # the sweep itself is sharded over the cluster's workers
+            estimate["workers"] = worker_count(client)
+            est = estimate["seconds"] = est / estimate["workers"]
         left = (deadline - time.perf_counter()) if deadline is not None else None
         if mode == "exact":
             go = math.isfinite(est)
