@@ -58,7 +58,7 @@ def scaling(n: int, k: int) -> dict:
     rows.append(("in-process run_sweep", time.perf_counter() - t, l0, _load()))
     times = {}
     for workers in (1, 2):
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cl, Client(cl) as c:
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cl, Client(cl) as c:
             c.run(kernel.warmup)
             l0 = _load()
             t = time.perf_counter()

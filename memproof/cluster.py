@@ -21,7 +21,7 @@ def local_client(workers: int) -> Any:
     except ImportError:
         raise InvalidArgumentError("--workers", f"{workers} (dask.distributed is not installed)",
                                    "pip install 'memproof[distributed]'") from None
-    cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=":0")
     return Client(cluster)
 
 

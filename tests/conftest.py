@@ -14,7 +14,7 @@ def dask_client():
 
     from memproof.kruskal import kernel
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
     client = Client(cluster)
     client.run(kernel.warmup)
     yield client

@@ -18,7 +18,7 @@ from memproof.kruskal.checkpoint import Checkpoint
 from memproof.kruskal.distributed import check_record, run_sharded_sweep, shard_bounds
 from memproof.kruskal.family import as_family
 from memproof.kruskal.modular import SWEEP_PRIMES
-from memproof.kruskal.sweep import prepare, residues, run_sweep, sweep_range
+from memproof.kruskal.sweep import SweepState, prepare, residues, run_sweep, sweep_range
 
 
 def _gaussian(n=28, d=14, seed=1):
@@ -156,12 +156,16 @@ def test_interrupted_client_keeps_completed_shards_and_a_rerun_resumes(client, t
     again = run_sharded_sweep(fam, 14, client, state=forged)
     assert again.status == "complete" and again.resume.startswith("mismatch: shard")
     assert _same(again.certificate, run_sweep(fam, 14).certificate)
+    Checkpoint(ck, fam, 14).save(None, SweepState.from_dict(forged), 0)  # re-signed: the digest is no defence
+    with pytest.warns(CheckpointWarning, match="does not re-verify"):
+        r2 = kruskal_rank(a, at_least=14, mode="exact", numerical=False, client=client, checkpoint=ck)
+    assert r2.at_least_decided(14) is True and _same(r2.lower_certificate, r.lower_certificate)
     # a single-process checkpoint position is not taken for shards (and vice versa)
     assert run_sharded_sweep(fam, 14, client, state=dict(st.to_dict(), shards=[])).resume.startswith("mismatch")
     assert run_sweep(fam, 14, state=st).resume.startswith("mismatch")
 
 
-def test_cli_scheduler_address(client, tmp_path):
+def test_cli_scheduler_address_and_own_workers(client, tmp_path):
     m = tmp_path / "q.npy"
     np.save(m, _gaussian(20, 10, 5))
     addr = client.scheduler.address
@@ -172,6 +176,9 @@ def test_cli_scheduler_address(client, tmp_path):
     assert run.returncode == 0, run.stderr
     d = json.loads(run.stdout)
     assert d["kruskal_rank_lower"] == 10 and d["lower_certificate"]["minors_visited"] == math.comb(20, 10)
+    own = subprocess.run([sys.executable, "-m", "memproof", "kruskal", str(m), "--k", "10", "--no-numerical",
+                          "--workers", "1", "--shards", "4"], capture_output=True, text=True, env=env, timeout=120)
+    assert own.returncode == 0 and "lower bound 10: complete level-10 sweep" in own.stdout, own.stderr[-2000:]
     bad = subprocess.run([sys.executable, "-m", "memproof", "kruskal", str(m), "--workers", "2", "--scheduler", addr],
                          capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode == 3 and "--workers" in bad.stderr
