@@ -42,3 +42,19 @@ def chromium(tmp_path_factory) -> Chromium:
         pytest.skip("no headless browser: `chromium` is not on PATH (install it with `make browser`, "
                     "i.e. `apt-get install chromium`)")
     return Chromium(executable, tmp_path_factory.mktemp("chromium-profile"))
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A real local Dask cluster of two single-threaded worker processes (skipped without memproof[distributed])."""
+    pytest.importorskip("distributed")
+    from distributed import Client, LocalCluster
+
+    from memproof.kruskal import kernel
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    client = Client(cluster)
+    client.run(kernel.warmup)
+    yield client
+    client.close()
+    cluster.close()

@@ -6,6 +6,8 @@ Usage::
     memproof experiment NAME [--quick | --full] [--device cpu|cuda] [--out DIR] [--seed S] [--no-resume]
     memproof experiment all --quick
     memproof experiment e1 --quick --set steps=16000 --set seeds=8   # override configuration keys
+    memproof experiment e1 --quick --workers 2                       # cells as tasks on a local Dask cluster
+    memproof experiment e1 --full --scheduler tcp://host:8786        # ... or on a running one
 
 Cells already saved under ``--out`` are reused (resume); ``--no-resume`` recomputes them. Progress bars go
 to stderr. Exit code 0 when the run finished, 3 on an error.
@@ -18,12 +20,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..cluster import add_arguments, client_for, close
 from ..errors import InvalidArgumentError
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
     from . import EXPERIMENTS, experiment_module
-    from .runner import RunContext
 
     if args.name in (None, "list"):
         for name in EXPERIMENTS:
@@ -45,9 +47,25 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
+    try:
+        client = client_for(args.workers, args.scheduler)
+    except InvalidArgumentError as exc:
+        print(f"memproof: error: {exc}", file=sys.stderr)
+        return 3
+    try:
+        return _run_all(args, names, mode, overrides, client)
+    finally:
+        if client is not None:
+            close(client, own=args.workers is not None)
+
+
+def _run_all(args: argparse.Namespace, names: list[str], mode: str, overrides: dict[str, Any], client: Any) -> int:
+    from . import experiment_module
+    from .runner import RunContext
+
     for name in names:
         ctx = RunContext(Path(args.out), mode=mode, device=args.device, seed=args.seed, resume=not args.no_resume,
-                         progress=not args.no_progress, figures=not args.no_figures, overrides=overrides)
+                         progress=not args.no_progress, figures=not args.no_figures, overrides=overrides, client=client)
         try:
             out = experiment_module(name).run(ctx)
         except InvalidArgumentError as exc:
@@ -96,6 +114,7 @@ def add_subcommand(sub: Any) -> None:
     p.add_argument("--no-figures", action="store_true", help="tables only")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's)")
     p.add_argument("--json", action="store_true", help="print the summaries as JSON")
+    add_arguments(p, "the grid cells (Dask tasks; cells already saved are reused as usual)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="override one key of the mode's configuration (value as JSON), e.g. --set steps=16000 --set seeds=8")
     p.set_defaults(func=cmd_experiment)

@@ -18,7 +18,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from ..errors import InvalidArgumentError
 from ..results import Result, jsonable
@@ -28,7 +28,12 @@ __all__ = ["RunContext", "ExperimentOutput", "cell_key", "run_cells", "write_tab
 
 @dataclasses.dataclass
 class RunContext:
-    """Where and how an experiment runs: ``mode`` is ``"quick"``, ``"full"`` or ``"tiny"`` (tests)."""
+    """Where and how an experiment runs: ``mode`` is ``"quick"``, ``"full"`` or ``"tiny"`` (tests).
+
+    ``client`` (a :class:`distributed.Client`, optional): :func:`run_cells` runs the cells as Dask
+    tasks on its cluster (the workers must see ``out``: a local cluster, or a shared filesystem for the
+    checkpoints of long cells). It is not pickled: a context shipped to a worker runs locally there.
+    """
 
     out: Path
     mode: str = "quick"
@@ -38,6 +43,10 @@ class RunContext:
     progress: bool = True
     figures: bool = True
     overrides: dict[str, Any] = dataclasses.field(default_factory=dict)
+    client: Any = dataclasses.field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "client": None}
 
     def __post_init__(self) -> None:
         self.out = Path(self.out)
@@ -115,9 +124,18 @@ def progress_bar(enabled: bool, **kw: Any) -> Any:
     return tqdm(file=sys.stderr, leave=False, **kw)
 
 
-def _progress(iterable: Iterable[Any], total: int, desc: str, enabled: bool) -> Iterable[Any]:
-    bar = progress_bar(enabled, iterable=iterable, total=total, desc=desc)
-    return iterable if bar is None else bar
+def _timed(fn: Callable[[dict[str, Any]], dict[str, Any]], cell: dict[str, Any]) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    rec = {"cell": cell, **fn(cell)}
+    rec["seconds"] = round(time.perf_counter() - t0, 4)
+    return rec
+
+
+def _save(path: Path, rec: dict[str, Any]) -> dict[str, Any]:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(jsonable(rec), indent=1, allow_nan=False))
+    os.replace(tmp, path)
+    return json.loads(path.read_text())
 
 
 def run_cells(ctx: RunContext, name: str, cells: list[dict[str, Any]], fn: Callable[[dict[str, Any]], dict[str, Any]],
@@ -125,29 +143,42 @@ def run_cells(ctx: RunContext, name: str, cells: list[dict[str, Any]], fn: Calla
     """Run ``fn(cell)`` for every cell, saving each record as it finishes; reuse saved cells on resume.
 
     A record is ``{"cell": cell, **fn(cell), "seconds": …}``; ``counter`` (if given) counts
-    ``computed`` and ``reused`` cells.
+    ``computed`` and ``reused`` cells. With ``ctx.client`` the cells to compute run as Dask tasks
+    (``fn`` is pickled with cloudpickle); each record is saved here the moment its task finishes, so
+    an interrupted run resumes the same way, and a task lost with a worker is re-run by the scheduler.
     """
     folder = ctx.cells_folder(name)
-    records = []
+    records: dict[int, dict[str, Any]] = {}
+    todo: list[tuple[int, dict[str, Any], Path]] = []
     counter = counter if counter is not None else {}
-    for cell in _progress(cells, len(cells), name, ctx.progress):
+    for i, cell in enumerate(cells):
         path = folder / f"{cell_key(cell)}.json"
         if ctx.resume and path.exists():
             try:
-                records.append(json.loads(path.read_text()))
+                records[i] = json.loads(path.read_text())
                 counter["reused"] = counter.get("reused", 0) + 1
                 continue
             except json.JSONDecodeError:
                 pass  # a torn write: recompute
-        t0 = time.perf_counter()
-        rec = {"cell": cell, **fn(cell)}
-        rec["seconds"] = round(time.perf_counter() - t0, 4)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(jsonable(rec), indent=1, allow_nan=False))
-        os.replace(tmp, path)
-        records.append(json.loads(path.read_text()))
-        counter["computed"] = counter.get("computed", 0) + 1
-    return records
+        todo.append((i, cell, path))
+    bar = progress_bar(ctx.progress, total=len(cells), initial=len(records), desc=name)
+    if ctx.client is None:
+        done = ((i, path, _timed(fn, cell)) for i, cell, path in todo)
+    else:
+        from distributed import as_completed
+
+        futures = {ctx.client.submit(_timed, fn, cell, pure=False): (i, path) for i, cell, path in todo}
+        done = ((*futures[f], f.result()) for f in as_completed(futures))
+    try:
+        for i, path, rec in done:
+            records[i] = _save(path, rec)
+            counter["computed"] = counter.get("computed", 0) + 1
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return [records[i] for i in range(len(cells))]
 
 
 def _flat(rec: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,8 @@ rational), with certificates:
 Modules: ``family`` (input, axis, exact views), ``modular`` (primes, projections, tableau mod p),
 ``combinatorics`` (colex tables, work units), ``kernel`` (numba/numpy kernels), ``certificates``
 (circuits, spot-check verdicts), ``sweep`` (the level-k sweep and its certificate), ``checkpoint``
-(re-verified checkpoints), ``sampling``, ``numerical``, ``engine`` (:func:`kruskal_rank`), ``cli``
+(re-verified checkpoints), ``distributed`` (sweeps sharded over a Dask cluster, shard records
+re-checked before the merge), ``sampling``, ``numerical``, ``engine`` (:func:`kruskal_rank`), ``cli``
 (the ``memproof kruskal`` subcommand).
 """
 from __future__ import annotations

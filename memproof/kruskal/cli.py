@@ -11,6 +11,7 @@ returns the exit code (the table in docs/kruskal.md; ``memproof verify`` uses th
 Example::
 
     memproof kruskal queries.npy --axis rows --mode auto --budget 60 --json
+    memproof kruskal big.npy --axis cols --mode exact --workers 2 --checkpoint big.json --progress
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..cluster import add_arguments, client_for, close
 from ..errors import InvalidArgumentError
 
 EXIT_DECIDED, EXIT_REFUTED, EXIT_UNDECIDED, EXIT_USAGE = 0, 1, 2, 3  # as `memproof verify`
@@ -62,7 +64,9 @@ def _configure(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", default=None, help="checkpoint file (JSON): saved periodically, resumed when it exists")
     p.add_argument("--seed", type=int, default=0, help="seed of projections and sampling (recorded in certificates)")
     p.add_argument("--key", default=None, help="array name inside an .npz file")
-    p.add_argument("--progress", action="store_true", help="progress bar on stderr (needs tqdm)")
+    p.add_argument("--progress", action="store_true", help="progress bar on stderr (needs tqdm): units, or shards with a cluster")
+    add_arguments(p, "the shards of the sweep")
+    p.add_argument("--shards", type=int, default=None, help="shards of a distributed sweep (default 64)")
     p.add_argument("--json", action="store_true", help="print the result (with certificates) as JSON")
     p.add_argument("--out", default=None, help="also write the JSON result to this file")
     p.set_defaults(handler=run, func=run)
@@ -79,14 +83,21 @@ def add_subcommand(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from .engine import kruskal_rank
 
+    client = None
     try:
+        if args.shards is not None and args.shards < 1:
+            raise InvalidArgumentError("--shards", repr(args.shards), "a positive number of shards")
         a = load_matrix(args.matrix, args.key)
+        client = client_for(args.workers, args.scheduler)
         r = kruskal_rank(a, args.axis, mode=args.mode, at_least=args.at_least, samples=args.samples, tol=args.tol,
                          numerical=not args.no_numerical, budget=args.budget, checkpoint=args.checkpoint,
-                         seed=args.seed, progress=args.progress)
+                         seed=args.seed, progress=args.progress, client=client, shards=args.shards)
     except InvalidArgumentError as exc:
         print(f"memproof kruskal: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        if client is not None:
+            close(client, own=args.workers is not None)
     d = r.to_dict()
     if args.out:
         Path(args.out).write_text(json.dumps(d, indent=1))

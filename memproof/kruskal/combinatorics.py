@@ -84,10 +84,12 @@ def sweep_work(a: int, b: int) -> int:
     return sum(s * math.comb(a, s) * math.comb(b, s) for s in range(1, min(a, b) + 1))
 
 
-def subtree_work(a: int, b: int, depth: int, last: int) -> int:
-    """Minors in the subtree of a column-subset node of ``depth`` whose last column is ``last``."""
+def subtree_work(a: int, b: int, depth: int, last: int, weighted: bool = False) -> int:
+    """Minors in the subtree of a column-subset node of ``depth`` whose last column is ``last``
+    (``weighted``: a minor of size s counts ``s + 1``, its multiply-adds and its reduction)."""
     free = b - last - 1
-    return sum(math.comb(free, j) * math.comb(a, depth + j) for j in range(0, min(free, a - depth) + 1))
+    return sum(math.comb(free, j) * math.comb(a, depth + j) * (depth + j + 1 if weighted else 1)
+               for j in range(0, min(free, a - depth) + 1))
 
 
 def plan_units(a: int, b: int, smax: int, parts: int = 2000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -31,6 +31,7 @@ from ..results import Level, Result, Scope
 from . import kernel
 from .certificates import CircuitCertificate, SpotCheck
 from .checkpoint import Checkpoint
+from .distributed import SHARDS, run_sharded_sweep, worker_count
 from .family import VectorFamily, as_family
 from .modular import SWEEP_PRIMES, rank_mod, tableau
 from .numerical import NumericalKruskal, numerical_kruskal_rank
@@ -256,7 +257,8 @@ def kruskal_rank(a: Any, axis: str = "rows", *, mode: str = "auto", at_least: in
                  samples: int = 5000, tol: float | None = None, numerical: bool = True,
                  numerical_dtype: Any = np.float64, budget: float | None = None,
                  checkpoint: str | os.PathLike | None = None, seed: int = 0, progress: bool = False,
-                 backend: str | None = None, confidence: float = 0.99) -> KruskalResult:
+                 backend: str | None = None, confidence: float = 0.99, client: Any = None,
+                 shards: int | None = None) -> KruskalResult:
     """Kruskal rank of the rows (``axis="rows"``) or columns of ``a``, exactly or as a certified interval.
 
     Parameters
@@ -286,7 +288,14 @@ def kruskal_rank(a: Any, axis: str = "rows", *, mode: str = "auto", at_least: in
         sweep costs what a fresh one costs); a file that does not re-verify is discarded with a
         ``CheckpointWarning`` and the work is redone.
     progress : bool
-        Show a tqdm progress bar on stderr (if tqdm is installed).
+        Show a tqdm progress bar on stderr (if tqdm is installed): over work units, or over shards.
+    client : distributed.Client, optional
+        Run the main level-k sweep sharded on this Dask cluster (:mod:`memproof.kruskal.distributed`,
+        needs ``memproof[distributed]``): same answer and certificate as in one process; shard records
+        are re-checked before they are merged, the certificate verifies by replay. Checkpoints record
+        the completed shards.
+    shards : int, optional
+        Number of shards of a distributed sweep (default 64).
 
     Returns
     -------
@@ -370,6 +379,9 @@ def kruskal_rank(a: Any, axis: str = "rows", *, mode: str = "auto", at_least: in
         k = target()
         est = estimate_seconds(N, k, backend)
         estimate = {"level": k, "subsets": math.comb(N, k), "seconds": est, "backend": backend}
+        if client is not None:  # the sweep itself is sharded over the cluster's workers
+            estimate["workers"] = worker_count(client)
+            est = estimate["seconds"] = est / estimate["workers"]
         left = (deadline - time.perf_counter()) if deadline is not None else None
         if mode == "exact":
             go = math.isfinite(est)
@@ -398,8 +410,13 @@ def kruskal_rank(a: Any, axis: str = "rows", *, mode: str = "auto", at_least: in
         if saved is not None and saved.get("sweep") and int(saved["sweep"]["k"]) == k:
             state = saved["sweep"]
         saved = None
-        out = run_sweep(fam, k, seed=seed, deadline=deadline, state=state, progress=progress, backend=backend,
-                        on_checkpoint=(lambda st, k=k: ckpt.save(upper_cert, st, checked)) if ckpt.path else None)
+        save = (lambda st, k=k: ckpt.save(upper_cert, st, checked)) if ckpt.path else None
+        if client is not None:
+            out = run_sharded_sweep(fam, k, client, seed=seed, shards=shards or SHARDS, deadline=deadline, state=state,
+                                    progress=progress, backend=backend, on_checkpoint=save)
+        else:
+            out = run_sweep(fam, k, seed=seed, deadline=deadline, state=state, progress=progress, backend=backend,
+                            on_checkpoint=save)
         if out.resume is not None:
             notes.append(f"resumed level-{k} sweep from {checkpoint}: {out.resume}")
             if out.resume.startswith("mismatch"):

@@ -29,7 +29,7 @@ import numpy as np
 from ..errors import InvalidArgumentError
 from . import kernel
 from .certificates import CertificateError, SpotCheck
-from .combinatorics import laplace_tables, plan_units, sweep_work, unrank
+from .combinatorics import laplace_tables, plan_units, subtree_work, sweep_work, unrank
 from .family import VectorFamily, as_family
 from .modular import SWEEP_PRIMES, is_prime, matmul_mod, projection, rank_mod, tableau
 
@@ -43,7 +43,8 @@ MAX_TABLE_ROWS = 26
 
 @dataclasses.dataclass
 class SweepState:
-    """Resumable state of one level-k sweep (JSON-serialisable via ``to_dict``)."""
+    """Resumable state of one level-k sweep (JSON-serialisable via ``to_dict``): the position
+    ``(next_unit, skip)`` of a single-process sweep, or the completed ``shards`` of a sharded one."""
 
     k: int
     prime: int
@@ -54,6 +55,8 @@ class SweepState:
     minors: int = 1  # the basis determinant itself
     zeros: list[dict] = dataclasses.field(default_factory=list)
     seconds: float = 0.0
+    #: a sharded sweep (:mod:`memproof.kruskal.distributed`): the records of its completed shards
+    shards: list[dict] = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -62,7 +65,8 @@ class SweepState:
     def from_dict(cls, d: Mapping[str, Any]) -> "SweepState":
         return cls(int(d["k"]), int(d["prime"]), None if d.get("seed") is None else int(d["seed"]),
                    [int(i) for i in d["basis"]], int(d["next_unit"]), int(d["skip"]), int(d["minors"]),
-                   [dict(z) for z in d.get("zeros", [])], float(d.get("seconds", 0.0)))
+                   [dict(z) for z in d.get("zeros", [])], float(d.get("seconds", 0.0)),
+                   [dict(r) for r in d.get("shards", [])])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,10 +105,7 @@ class SweepCertificate:
 
     def residues(self, fam: VectorFamily) -> np.ndarray:
         """``G = P·M mod p`` (k × N), the matrix whose k×k minors the sweep decided."""
-        mt = fam.mod_p(self.prime).T
-        if self.projection_seed is None:
-            return np.ascontiguousarray(mt)
-        return matmul_mod(projection(self.projection_seed, self.k, fam.dim, self.prime), mt, self.prime)
+        return residues(fam, self.k, self.prime, self.projection_seed)
 
     def _structure(self, fam: VectorFamily) -> tuple[list[str], set[tuple[int, ...]]]:
         """Problems of the record itself, and its zero-minor subsets (resolutions checked exactly)."""
@@ -242,6 +243,15 @@ def estimate_seconds(n_vectors: int, k: int, backend: str | None = None) -> floa
     return sweep_work(a, b) * t_madd + math.comb(n_vectors, k) * t_minor
 
 
+def residues(fam: VectorFamily, k: int, prime: int, seed: int | None) -> np.ndarray:
+    """``G = P·M mod p`` (k × N): the vectors mod ``prime``, projected by ``projection(seed, k, dim, prime)``
+    (no projection when ``seed is None``, i.e. ``k = dim``); the sweep decides its k×k minors."""
+    mt = fam.mod_p(prime).T
+    if seed is None:
+        return np.ascontiguousarray(mt)
+    return matmul_mod(projection(seed, k, fam.dim, prime), mt, prime)
+
+
 @dataclasses.dataclass
 class _Plan:
     basis: list[int]
@@ -251,8 +261,7 @@ class _Plan:
 
 def _plan(fam: VectorFamily, k: int, prime: int, seed: int | None, basis: list[int] | None) -> _Plan | list[int] | None:
     """Tableau of the projected residues, or a k-subset that is singular mod p (``list``), or ``None``."""
-    mt = fam.mod_p(prime).T
-    g = np.ascontiguousarray(mt) if seed is None else matmul_mod(projection(seed, k, fam.dim, prime), mt, prime)
+    g = residues(fam, k, prime, seed)
     order = None
     if basis is not None:
         rest = [j for j in range(fam.N) if j not in set(basis)]
@@ -263,6 +272,162 @@ def _plan(fam: VectorFamily, k: int, prime: int, seed: int | None, basis: list[i
     if basis is not None and sorted(B) != sorted(basis):
         return None
     return _Plan(B, Nn, D)
+
+
+@dataclasses.dataclass
+class Prepared:
+    """Everything a level-k sweep needs once its plan (prime, projection seed, basis) is fixed.
+
+    The tableau ``D`` (``plan``), the Laplace tables, the residue columns ``Dpm`` the kernel reads
+    and the work units of :func:`memproof.kruskal.combinatorics.plan_units` (the shards of a
+    distributed sweep are contiguous ranges of them). Picklable: a coordinator ships it to workers.
+    """
+
+    fam_hash: str
+    k: int
+    prime: int
+    seed: int | None
+    plan: _Plan
+    transposed: bool
+    a: int
+    b: int
+    smax: int
+    Dpm: np.ndarray | None
+    prefixes: np.ndarray | None
+    plens: np.ndarray | None
+    subtree: np.ndarray | None
+
+    @property
+    def units_total(self) -> int:
+        return 0 if self.prefixes is None else int(self.prefixes.shape[0])
+
+    @property
+    def prefix_len(self) -> int:
+        return int(self.plens.max()) if self.units_total else 1
+
+    def tables(self) -> tuple:
+        return laplace_tables(self.a, self.smax)  # cached per process
+
+    def unit_minors(self, weighted: bool = False) -> list[int]:
+        """Minors each unit visits (a node alone: ``C(a, L)``; a subtree: :func:`subtree_work`);
+        ``weighted``: its work, a minor of size s counting ``s + 1``."""
+        out = []
+        for u in range(self.units_total):
+            L = int(self.plens[u])
+            out.append(subtree_work(self.a, self.b, L, int(self.prefixes[u, L - 1]), weighted) if self.subtree[u]
+                       else math.comb(self.a, L) * (L + 1 if weighted else 1))
+        return out
+
+    def subset_of(self, s: int, r: int, cols: list[int]) -> list[int]:
+        """The k-subset of vectors whose minor is the ``s × s`` minor (row subset of colex rank ``r``, columns ``cols``) of D."""
+        rows = unrank(r, s)
+        drop, add = (cols, rows) if self.transposed else (rows, cols)
+        out = set(self.plan.basis) - {self.plan.basis[i] for i in drop}
+        out |= {self.plan.nonbasis[j] for j in add}
+        return sorted(out)
+
+
+def prepare(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: int = 0,
+            basis: list[int] | None = None) -> Prepared | list[int]:
+    """Fix the plan of a level-k sweep: a :class:`Prepared`, or an exactly dependent k-subset (``list``).
+
+    Tries ``prime`` with the projection ``seed`` and, on an unlucky projection or prime, three more
+    (a real rank drop below k is confirmed exactly and returned). ``basis`` forces the basis (replay).
+    """
+    use_seed = None if k == fam.dim else seed
+    tries = [(prime, use_seed)] + [(p, None if use_seed is None else use_seed + 1 + i) for i, p in enumerate(SWEEP_PRIMES) if p != prime][:3]
+    for pr, sd in tries:
+        got = _plan(fam, k, pr, sd, basis)
+        if isinstance(got, list):
+            if not fam.is_independent(got):
+                return got
+            continue
+        if got is not None:
+            return _prepared(fam, k, pr, sd, got)
+    raise RuntimeError(f"no basis of the level-{k} projection found with {len(tries)} primes/seeds (this should not happen)")
+
+
+def _prepared(fam: VectorFamily, k: int, prime: int, seed: int | None, plan: _Plan) -> Prepared:
+    D = plan.D
+    transposed = D.shape[0] > D.shape[1]
+    Dt = D.T if transposed else D
+    a, b = Dt.shape
+    smax = min(a, b)
+    if smax > MAX_TABLE_ROWS:
+        raise ValueError(f"tableau {a}x{b} too large for an exhaustive sweep")
+    if not smax:
+        return Prepared(fam.input_hash, k, prime, seed, plan, transposed, a, b, 0, None, None, None, None)
+    Dpm = np.ascontiguousarray(np.hstack([Dt.T, (prime - Dt.T) % prime]), dtype=np.int64)  # (b, 2a)
+    prefixes, plens, subtree = plan_units(a, b, smax)
+    return Prepared(fam.input_hash, k, prime, seed, plan, transposed, a, b, smax, Dpm, prefixes, plens, subtree)
+
+
+@dataclasses.dataclass
+class _Batch:
+    status: int
+    next_unit: int
+    minors: int
+    zeros: list[dict]
+    dependent: list[int] | None
+    in_unit: int
+
+
+def _run_batch(fam: VectorFamily, prep: Prepared, u0: int, end: int, skip: int, zbuf: np.ndarray, minors: np.ndarray,
+               backend: str) -> _Batch:
+    """Units ``u0..end-1`` through the kernel; every zero minor re-checked exactly (spurious or dependent)."""
+    ri, sub, toff, nC, moff = prep.tables()
+    res = kernel.sweep_units(prep.Dpm, prep.prime, prep.b, prep.smax, ri, sub, toff, nC, moff, prep.prefixes,
+                             prep.plens, prep.subtree, u0, end, skip, zbuf, minors, backend=backend)
+    status, nxt, cnt, nz = (int(x) for x in res)
+    zeros = []
+    for row in zbuf[:nz]:
+        s, r = int(row[1]), int(row[2])  # row[0] is the work unit
+        S = prep.subset_of(s, r, [int(c) for c in row[3:3 + s]])
+        if not fam.is_independent(S):
+            return _Batch(status, nxt, cnt, zeros, S, 0)
+        zeros.append({"subset": S, "resolution": "spurious", "rank": prep.k, "checked": "rank mod 2147483647 or exact"})
+    in_unit = sum(1 for row in zbuf[:nz] if int(row[0]) == nxt) if status == kernel.ZERO_STOP else 0
+    return _Batch(status, nxt, cnt, zeros, None, in_unit)
+
+
+def _buffers(prep: Prepared, zero_buffer: int) -> tuple[np.ndarray, np.ndarray]:
+    moff = prep.tables()[4] if prep.smax else None
+    return (np.zeros((zero_buffer, 3 + max(prep.smax, 1)), dtype=np.int64),
+            np.zeros(int(moff[-1]) if prep.smax else 1, dtype=np.int64))
+
+
+def sweep_range(fam: VectorFamily, prep: Prepared, start: int, end: int, *, backend: str | None = None,
+                zero_buffer: int = 256) -> dict[str, Any]:
+    """One shard of a sweep: the units ``start..end-1`` of ``prep``, as a JSON-able record.
+
+    The record (``start``, ``end``, ``minors``, ``zeros``, ``dependent``, ``seconds`` and the plan it
+    used) is what a worker returns; the coordinator (:mod:`memproof.kruskal.distributed`) treats it as
+    evidence and re-checks it before merging.
+    """
+    backend = backend or ("numba" if kernel.HAVE_NUMBA else "numpy")
+    t0 = time.perf_counter()
+    zbuf, minors = _buffers(prep, zero_buffer)
+    u, skip, count, zeros, dependent = int(start), 0, 0, [], None
+    while u < end:
+        bt = _run_batch(fam, prep, u, int(end), skip, zbuf, minors, backend)
+        zeros += bt.zeros
+        count += bt.minors
+        if bt.dependent is not None:
+            dependent = bt.dependent
+            break
+        skip = (skip if bt.next_unit == u else 0) + bt.in_unit if bt.status == kernel.ZERO_STOP else 0
+        u = bt.next_unit
+    return {"input_hash": fam.input_hash, "k": prep.k, "prime": prep.prime, "seed": prep.seed,
+            "basis": list(prep.plan.basis), "start": int(start), "end": int(end), "minors": count, "zeros": zeros,
+            "dependent": dependent, "seconds": time.perf_counter() - t0, "backend": backend}
+
+
+def certificate_of(fam: VectorFamily, prep: Prepared, minors: int, zeros: list[dict], backend: str,
+                   seconds: float) -> SweepCertificate:
+    """The :class:`SweepCertificate` of a complete sweep of ``prep`` (single-process or merged shards)."""
+    return SweepCertificate(fam.input_hash, fam.axis, fam.N, fam.dim, prep.k, prep.prime, prep.seed,
+                            tuple(prep.plan.basis), minors, tuple(zeros), prep.prefix_len, prep.transposed,
+                            backend, seconds)
 
 
 def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: int = 0, deadline: float | None = None,
@@ -283,54 +448,23 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
     t0 = time.perf_counter()
     if not 1 <= k <= min(fam.N, fam.dim):
         raise ValueError(f"level k={k} outside [1, min(N, dim)]")
-    use_seed = None if k == fam.dim else seed
-    plan, claimed, resume = None, None, None
+    prep, claimed, resume = None, None, None
     if state is not None:
         claimed, resume = _read_claim(fam, k, state)
     if claimed is not None:
         got = _plan(fam, k, claimed.prime, claimed.seed, list(claimed.basis))
         if isinstance(got, _Plan):
-            plan, prime, use_seed = got, claimed.prime, claimed.seed
+            prep = _prepared(fam, k, claimed.prime, claimed.seed, got)
         else:
             claimed, resume = None, "mismatch: the state's basis is not a basis of the projected residues mod its prime"
     # --- plan: tableau mod p (retry on an unlucky projection/prime; a real rank drop is reported)
-    tries = [(prime, use_seed)] + [(p, None if use_seed is None else use_seed + 1 + i) for i, p in enumerate(SWEEP_PRIMES) if p != prime][:3]
-    for pr, sd in tries if plan is None else ():
-        got = _plan(fam, k, pr, sd, basis)
+    if prep is None:
+        got = prepare(fam, k, prime=prime, seed=seed, basis=basis)
         if isinstance(got, list):
-            if not fam.is_independent(got):
-                return SweepOutcome("dependent", k, 0, time.perf_counter() - t0, dependent=got, reason="rank below k", resume=resume)
-            continue
-        if got is None:
-            continue
-        plan, prime, use_seed = got, pr, sd
-        break
-    if plan is None:
-        raise RuntimeError(f"no basis of the level-{k} projection found with {len(tries)} primes/seeds (this should not happen)")
-    state = SweepState(k, prime, use_seed, list(plan.basis))  # this run's own work only: a claim is re-derived
-    D = plan.D
-    transposed = D.shape[0] > D.shape[1]
-    Dt = D.T if transposed else D
-    a, b = Dt.shape
-    smax = min(a, b)
-    if smax > MAX_TABLE_ROWS:
-        raise ValueError(f"tableau {a}x{b} too large for an exhaustive sweep")
-    ri, sub, toff, nC, moff = laplace_tables(a, smax) if smax else (None,) * 5
-    if smax:
-        Dpm = np.ascontiguousarray(np.hstack([Dt.T, (prime - Dt.T) % prime]), dtype=np.int64)  # (b, 2a)
-        prefixes, plens, subtree = plan_units(a, b, smax)
-        units_total = prefixes.shape[0]
-    else:
-        units_total = 0
-    L = int(plens.max()) if units_total else 1
-
-    def subset_of(s: int, r: int, cols) -> list[int]:
-        rows = unrank(r, s)
-        drop, add = (cols, rows) if transposed else (rows, cols)
-        out = set(plan.basis) - {plan.basis[i] for i in drop}
-        out |= {plan.nonbasis[j] for j in add}
-        return sorted(out)
-
+            return SweepOutcome("dependent", k, 0, time.perf_counter() - t0, dependent=got, reason="rank below k", resume=resume)
+        prep = got
+    state = SweepState(k, prep.prime, prep.seed, list(prep.plan.basis))  # this run's own work only: a claim is re-derived
+    units_total = prep.units_total
     bar = None
     if progress and units_total:
         try:
@@ -339,8 +473,7 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
             bar = tqdm(total=units_total, initial=state.next_unit, desc=f"k={k} sweep", unit="unit", file=sys.stderr)
         except ImportError:  # pragma: no cover
             bar = None
-    zbuf = np.zeros((zero_buffer, 3 + max(smax, 1)), dtype=np.int64)
-    minors = np.zeros(int(moff[-1]) if smax else 1, dtype=np.int64)
+    zbuf, minors = _buffers(prep, zero_buffer)
     batch, last_ckpt = 1, time.perf_counter()
     try:
         if claimed is not None and resume is None:
@@ -351,29 +484,20 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
             if claimed is not None and resume is None and u0 < claimed.next_unit:
                 end = min(end, claimed.next_unit)  # stop at the claimed position to compare
             tb = time.perf_counter()
-            res = kernel.sweep_units(Dpm, prime, b, smax, ri, sub, toff, nC, moff, prefixes, plens, subtree, u0, end,
-                                     state.skip, zbuf, minors, backend=backend)
+            bt = _run_batch(fam, prep, u0, end, state.skip, zbuf, minors, backend)
             dt = time.perf_counter() - tb
-            status, nxt, cnt, nz = (int(x) for x in res)
-            for row in zbuf[:nz]:
-                s, r = int(row[1]), int(row[2])  # row[0] is the work unit
-                S = subset_of(s, r, [int(c) for c in row[3:3 + s]])
-                if not fam.is_independent(S):
-                    state.minors += cnt
-                    if bar is not None:
-                        bar.close()
-                    if claimed is not None and resume is None:
-                        resume = "mismatch: the units the state claims done contain the exactly dependent k-subset " + str(S)
-                    return SweepOutcome("dependent", k, state.minors, time.perf_counter() - t0, dependent=S, state=state,
-                                        reason="zero minor confirmed exactly", resume=resume)
-                state.zeros.append({"subset": S, "resolution": "spurious", "rank": k,
-                                    "checked": "rank mod 2147483647 or exact"})
-            state.minors += cnt
-            if status == kernel.ZERO_STOP:
-                in_unit = sum(1 for row in zbuf[:nz] if int(row[0]) == nxt)
-                state.skip = (state.skip if nxt == u0 else 0) + in_unit
-            else:
-                state.skip = 0
+            state.zeros += bt.zeros
+            state.minors += bt.minors
+            if bt.dependent is not None:
+                S = bt.dependent
+                if bar is not None:
+                    bar.close()
+                if claimed is not None and resume is None:
+                    resume = "mismatch: the units the state claims done contain the exactly dependent k-subset " + str(S)
+                return SweepOutcome("dependent", k, state.minors, time.perf_counter() - t0, dependent=S, state=state,
+                                    reason="zero minor confirmed exactly", resume=resume)
+            nxt = bt.next_unit
+            state.skip = ((state.skip if nxt == u0 else 0) + bt.in_unit) if bt.status == kernel.ZERO_STOP else 0
             state.next_unit = nxt
             state.seconds = time.perf_counter() - t0
             if claimed is not None and resume is None:
@@ -404,13 +528,13 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
     if claimed is not None and resume is None:
         resume = f"mismatch: the state claims unit {claimed.next_unit} (skip {claimed.skip}), the sweep has {units_total} units"
     state.seconds = time.perf_counter() - t0
-    cert = SweepCertificate(fam.input_hash, fam.axis, fam.N, fam.dim, k, prime, use_seed, tuple(plan.basis),
-                            state.minors, tuple(state.zeros), L, transposed, backend, state.seconds)
+    cert = certificate_of(fam, prep, state.minors, state.zeros, backend, state.seconds)
     return SweepOutcome("complete", k, state.minors, time.perf_counter() - t0, certificate=cert, state=state, resume=resume)
 
 
-def _read_claim(fam: VectorFamily, k: int, state: SweepState | Mapping) -> tuple[SweepState | None, str | None]:
-    """The claimed state when it is a well-formed level-k plan for ``fam``, else ``(None, "mismatch: ...")``."""
+def _read_claim(fam: VectorFamily, k: int, state: SweepState | Mapping, sharded: bool = False) -> tuple[SweepState | None, str | None]:
+    """The claimed state when it is a well-formed level-k plan for ``fam``, else ``(None, "mismatch: ...")``.
+    A state of completed shards is a claim only for a sharded sweep (``sharded``)."""
     try:
         st = state if isinstance(state, SweepState) else SweepState.from_dict(state)
     except (KeyError, TypeError, ValueError) as exc:
@@ -420,7 +544,8 @@ def _read_claim(fam: VectorFamily, k: int, state: SweepState | Mapping) -> tuple
            f"prime {st.prime} is not a sweep prime" if st.prime not in SWEEP_PRIMES else
            "projection seed inconsistent with k and dim" if (st.seed is None) != (k == fam.dim) else
            "basis is not k distinct vector indices" if len(set(basis)) != k or len(basis) != k or min(basis) < 0 or max(basis) >= fam.N else
-           "negative position" if st.next_unit < 0 or st.skip < 0 else None)
+           "negative position" if st.next_unit < 0 or st.skip < 0 else
+           "shards are those of a sharded (distributed) sweep" if st.shards and not sharded else None)
     return (None, f"mismatch: the state's {why}") if why else (st, None)
 
 
