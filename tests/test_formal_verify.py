@@ -122,3 +122,19 @@ def test_coq_statement_edited_in_the_blueprint_alone_is_refused():
     edited = text[:block] + text[block:].replace("Coq.Init.Datatypes.nat", "Coq.Init.Datatypes.bool", 1)
     with pytest.raises(StatementMismatchError, match="L8: the blueprint's Coq statement of .*L8_rank_budget is not the one"):
         run_blueprint(parse_blueprint(edited, source=bp.source))
+
+
+@needs_coq
+def test_admitted_theorem_1_takes_T1_off_the_formal_level(tmp_path):
+    """The issue's test: an Admitted in the file stating Theorem 1 — T1 keeps only its instance checks."""
+    proof = _copy_proof(tmp_path)
+    v = proof / "formal" / "Theorem1.v"
+    text = v.read_text()
+    head, marker, tail = text.partition("Theorem T1_memorization (F : realFieldType)")
+    body, _, rest = tail.partition("Qed.")
+    v.write_text(head + marker + body + "Admitted." + rest)
+    entries = {e.claim.id: e for e in run_blueprint(load_blueprint(proof), claims=["T1"], quick=True)}
+    t1 = entries["T1"].result
+    assert t1.outcome is Outcome.PROVED and t1.level is Level.RIGOROUS and t1.scope.kind is ScopeKind.INSTANCE
+    assert "T1_memorization" in t1.evidence[NOT_FORMAL]
+    assert entries["S7"].result.level is Level.FORMAL  # the lemmas before it in the file are unaffected
