@@ -1,0 +1,260 @@
+"""Tests written against mutants of the arithmetic tiers that the rest of the suite let survive
+(docs/mutation.md): rigorous (balls), symbolic (sympy) and empirical (float64).
+
+Each test states a mathematical property of the function (an enclosure that must contain the true
+value, a rank at an exact threshold, a ratio of singular values) or the error contract of
+memproof.errors (the argument's name, what was passed, what was expected).
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from memproof.arith import empirical
+from memproof.errors import InvalidArgumentError
+from memproof.validation import describe
+
+EPS = np.finfo(np.float64).eps
+
+
+def invalid(call, name, passed=None, expected=None):
+    """Run ``call``; it must raise InvalidArgumentError naming ``name`` (and ``passed`` / ``expected`` exactly)."""
+    with pytest.raises(InvalidArgumentError) as info:
+        call()
+    err = info.value
+    assert err.name == name
+    if passed is not None:
+        assert err.passed == passed
+    if expected is not None:
+        assert err.expected == expected
+    return err
+
+
+# ------------------------------------------------------------------------------ empirical
+@pytest.mark.parametrize("axis", [2, -3, 1.0, True])
+def test_softmax_axis_error_names_axis_and_range(axis):
+    invalid(lambda: empirical.softmax(np.zeros((2, 3)), axis), "axis", describe(axis), "an integer axis in [-2, 2)")
+
+
+def test_log_softmax_names_its_argument_x():
+    invalid(lambda: empirical.log_softmax([0.0, math.nan]), "x")
+    invalid(lambda: empirical.softmax([]), "x")
+
+
+def test_log_softmax_overflowing_spread_is_silent_and_exact():
+    # x - max x overflows to -inf for a spread beyond 1.8e308: log softmax is -inf there, without a warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = empirical.log_softmax([1.7e308, -1.7e308])
+    assert out[0] == 0.0 and out[1] == -math.inf
+
+
+def test_singular_values_names_its_argument_a():
+    invalid(lambda: empirical.singular_values([[1.0, math.inf]]), "a")
+
+
+def test_sigma_ratio_is_smallest_over_largest_singular_value():
+    assert empirical.sigma_ratio(np.diag([4.0, 2.0, 1.0])) == 0.25       # σ_min/σ_max, not σ_2/σ_1
+    assert empirical.sigma_ratio([[0.5, 0.0], [0.0, 0.25]]) == 0.5        # σ_max < 1 is still a scale
+    assert empirical.sigma_ratio([[3.0, 4.0]]) == 1.0                     # one row: σ_min = σ_max = 5
+
+
+def test_sigma_ratio_is_zero_without_full_row_rank():
+    assert empirical.sigma_ratio(np.zeros((2, 2))) == 0.0                 # a = 0
+    assert empirical.sigma_ratio([[0.0, 0.0]]) == 0.0                     # one zero row
+    assert empirical.sigma_ratio([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]) == 0.0   # 3 rows in R^2
+    assert empirical.sigma_ratio(np.zeros((0, 3))) == 1.0                 # no rows: vacuously full rank
+
+
+def test_numerical_rank_counts_values_strictly_above_the_tolerance():
+    assert empirical.numerical_rank([[2.0, 0.0], [0.0, 1.0]], tol=1.0) == (1, 1.0)
+    assert empirical.numerical_rank([[2.0, 0.0], [0.0, 1.0]], tol=0.999) == (2, 0.999)
+
+
+def test_numerical_rank_default_tolerance_scales_with_sigma_max():
+    # tol = max(shape)·eps·σ_max = 2·eps·1e-3: 1e-17 is far above it (a unit scale would call it zero)
+    r = empirical.numerical_rank(np.diag([1e-3, 1e-17]))
+    assert r.tol == 2 * EPS * 1e-3 and r.rank == 2
+
+
+@pytest.mark.parametrize("tol", [-1.0, math.nan, math.inf, True, "0.1"])
+def test_numerical_rank_tolerance_error(tol):
+    invalid(lambda: empirical.numerical_rank(np.eye(2), tol=tol), "tol", describe(tol),
+            "a finite tolerance ≥ 0 (or None for the default)")
+
+
+# ------------------------------------------------------------------------------ rigorous
+from fractions import Fraction  # noqa: E402
+
+from flint import arb, arb_mat, ctx  # noqa: E402
+
+from memproof.arith import exact, rigorous  # noqa: E402
+
+
+def _obj(rows):
+    return np.array(rows, dtype=object)
+
+
+def test_nearly_singular_exact_matrix_is_proved_at_higher_precision_not_given_up():
+    # det B = p0·2^-100: B is nonsingular, its float midpoint [[1, 1], [1, 1]] is singular, and B is
+    # singular modulo the first prime only. The early stop needs rank < m modulo *two* primes.
+    eps = Fraction(exact.PRIMES[0], 2**100)
+    c = rigorous.certify_full_row_rank(_obj([[Fraction(1), Fraction(1)], [Fraction(1), 1 + eps]]))
+    assert c.status == "proved" and c.prec == 106 and [a[0] for a in c.attempts] == [53, 106]
+    assert c.attempts[0][1] == "inf"
+
+
+def test_exactly_singular_rational_columns_stop_after_one_attempt():
+    # rank 1 over Q: the selected 2×2 rational submatrix is singular modulo both primes
+    c = rigorous.certify_full_row_rank(_obj([[Fraction(1, 3), Fraction(2, 3), Fraction(1)],
+                                             [Fraction(2, 3), Fraction(4, 3), Fraction(2)]]))
+    assert c.status == "unknown" and len(c.attempts) == 1 and "stopped early" in c.reason
+
+
+def test_rational_input_is_preconditioned_by_its_float_value():
+    # X ≈ mid(B)⁻¹ from the rationals' float values proves a well-conditioned matrix at the first try
+    c = rigorous.certify_full_row_rank(_obj([[Fraction(1, 3), Fraction(2, 7)], [Fraction(5, 3), Fraction(4, 11)]]))
+    assert c.status == "proved" and c.prec == 53 and len(c.attempts) == 1
+
+
+def test_rationals_with_huge_numerators_and_denominators_are_usable():
+    # p, q ≈ 2^1100 overflow float(); the value ≈ 1 (or 2^-1100) is taken from a ball instead
+    big = 2**1100
+    c = rigorous.certify_full_row_rank(_obj([[Fraction(big + 1, big), Fraction(1, big)], [Fraction(0), Fraction(1)]]))
+    assert c.status == "proved" and c.prec == 53
+
+
+def test_pivot_columns_without_scipy_pick_the_dominant_columns(monkeypatch):
+    import sys
+
+    mid = [[0.0, 1.0, 0.0, 2.0], [0.0, 0.0, 3.0, 0.0]]
+    with_scipy = rigorous.certify_full_row_rank(mid)
+    monkeypatch.setitem(sys.modules, "scipy.linalg", None)          # `from scipy.linalg import qr` fails
+    without = rigorous.certify_full_row_rank(mid)
+    assert with_scipy.columns == without.columns == (2, 3) and without.status == "proved"
+    a = np.array([[1.0, 2.0, 0.5], [0.0, 1.0, 4.0]])
+    before = a.copy()
+    assert rigorous.certify_full_row_rank(a).proved and np.array_equal(a, before)   # input not modified
+
+
+def test_lower_float_is_the_largest_float_below_the_ball():
+    # 0.1's nearest double lies above 0.1: the lower bound must step down one ulp
+    with rigorous.working_precision(200):
+        tenth = arb(1) / 10
+        lo = rigorous.arb_lower_float(tenth)
+        assert arb(lo) <= tenth.lower() and not arb(math.nextafter(lo, math.inf)) <= tenth.lower()
+    assert lo == math.nextafter(0.1, 0.0)
+    assert rigorous.arb_lower_float(arb(0.25)) == 0.25
+
+
+def test_fraction_bounds_are_the_exact_dyadic_endpoints():
+    assert rigorous.arb_to_fraction_bounds(0.75) == (Fraction(3, 4), Fraction(3, 4))     # a float, not a ball
+    with rigorous.working_precision(200):
+        x = arb(2**60 + 1) / 2**70                                                        # 61-bit mantissa, exact
+        assert rigorous.arb_to_fraction_bounds(x) == (Fraction(2**60 + 1, 2**70),) * 2
+    assert rigorous.arb_to_fraction_bounds(arb(3) * 2**80) == (Fraction(3 * 2**80),) * 2
+    invalid(lambda: rigorous.arb_to_fraction_bounds(arb("inf")), "x", "a non-finite ball [+/- inf]", "a finite ball")
+
+
+def test_logsumexp_honours_its_precision():
+    third = Fraction(1, 3)
+    narrow = rigorous.ball_logsumexp([third, third], prec=200)
+    with rigorous.working_precision(300):
+        exact_value = arb(1) / 3 + arb(2).log()
+    assert narrow.rad() < arb(2) ** -190 and narrow.contains(exact_value)
+
+
+def test_ball_strings_keep_the_digits_asked_for_and_stay_tight():
+    m = arb_mat([[arb("[1.23456789 +/- 0.001]"), arb(1) / 3]])
+    s = rigorous.arb_mat_to_strings(m)
+    assert s[0][0] == "[1.23456789000000 +/- 1.01e-3]"            # all midpoint digits, not "[1.23 +/- 5.57e-3]"
+    back = rigorous.arb_mat_from_strings(s)
+    assert back.contains(m) and back[0, 0].rad() < 2 * m[0, 0].rad()
+    assert rigorous.arb_mat_to_strings(m, 5)[0][1] == "[0.33333 +/- 3.34e-6]"
+
+
+@pytest.mark.parametrize("call,name,passed,expected", [
+    (lambda: rigorous.arb_mat_to_strings([[1.0]]), "a", describe([[1.0]]), "an arb_mat"),
+    (lambda: rigorous.arb_mat_to_strings(arb_mat([[1]]), True), "digits", describe(True), "an integer ≥ 0 (0 = working precision)"),
+    (lambda: rigorous.arb_mat_to_strings(arb_mat([[1]]), "3"), "digits", describe("3"), "an integer ≥ 0 (0 = working precision)"),
+    (lambda: rigorous.arb_mat_to_strings(arb_mat([[1]]), -1), "digits", describe(-1), "an integer ≥ 0 (0 = working precision)"),
+    (lambda: rigorous.arb_mat_from_strings([["1", "2"], ["3"]]), "rows", describe([["1", "2"], ["3"]]),
+     "a non-empty rectangular list of lists of ball strings"),
+    (lambda: rigorous.arb_mat_from_strings([[]]), "rows", describe([[]]), "a non-empty rectangular list of lists of ball strings"),
+    (lambda: rigorous.arb_mat_from_strings([["one"]]), "rows", describe([["one"]]), "strings such as '[1.5 +/- 0.25]' that arb() parses"),
+    (lambda: rigorous.to_arb_mat(arb_mat([[arb("inf"), 1]])), "a", "a non-finite ball [+/- inf] at index (0, 0)", "finite balls"),
+    (lambda: rigorous.to_arb_mat([[1.0, 2.0]], radius=[0.5, 0.5, 0.5]), "radius", "shape (3,)", "a scalar or shape (1, 2)"),
+    (lambda: rigorous.to_arb_mat([[1.0, 2.0]], radius=[[0.0, -1.0]]), "radius", "a negative radius -1.0 at index (0, 1)", "nonnegative radii"),
+    (lambda: rigorous.to_arb_mat([[1.0, 2.0]], radius=[-2.0, 0.0]), "radius", "a negative radius -2.0 at index (0, 0)", "nonnegative radii"),
+    (lambda: rigorous.to_arb_mat([[1.0, 2.0]], radius=np.zeros((1, 1, 2))), "radius", None, "0 or 1 or 2 dimensions"),
+    (lambda: rigorous.to_arb_mat([[1.0, 2.0]], radius=[[math.nan, 0.0]]), "radius", None, "finite real numbers"),
+])
+def test_rigorous_error_contract(call, name, passed, expected):
+    invalid(call, name, passed, expected)
+
+
+def test_radius_of_any_rank_up_to_two_encloses():
+    for radius in (0.5, [0.5, 0.25], [[0.5, 0.25]]):
+        m = rigorous.to_arb_mat([[1.0, 2.0]], radius=radius)
+        assert m[0, 0].contains(1.5) and m[0, 0].contains(0.5) and not m[0, 0].contains(1.6)
+
+
+def test_row_rank_evidence_is_complete():
+    c = rigorous.certify_full_row_rank([[1, 0, 0], [0, 0, 5]])
+    ev = c.to_evidence()
+    assert ev == {"status": "proved", "rows": 2, "columns": [0, 2], "residual_bound_inf_norm": c.residual_bound,
+                  "prec_bits": 53, "attempts": [[53, c.residual_bound]],
+                  "method": "Krawczyk-type test: ‖I − X·B‖_∞ < 1 in arb ball arithmetic, X ≈ mid(B)⁻¹",
+                  "reason": c.reason}
+
+
+# ------------------------------------------------------------------------------ symbolic
+import sympy  # noqa: E402
+
+from memproof.arith import symbolic  # noqa: E402
+
+X, Y = sympy.symbols("x y", real=True)
+
+
+def test_counterexample_skips_probe_points_where_the_difference_is_undefined():
+    # 1/(x - 1) ≠ 0 everywhere it is defined; at the first probe x = 1 it is zoo, not a counterexample
+    check = symbolic.identity_holds(1 / (X - 1), 0)
+    assert not check.holds and check.counterexample == {"x": "2"}
+    value = (1 / (X - 1)).subs(X, sympy.Rational(check.counterexample["x"]))
+    assert value.is_finite and value != 0
+
+
+def test_a_constant_nonzero_matrix_difference_has_a_counterexample():
+    # diff = [[1, 0]]: false everywhere; the empty substitution is a counterexample
+    check = symbolic.identity_holds(sympy.Matrix([[X + 1, X]]), sympy.Matrix([[X, X]]))
+    assert not check.holds and check.counterexample == {} and check.difference == "[[1, 0]]"
+
+
+def test_matrix_expression_checks():
+    k = sympy.Symbol("k", integer=True, positive=True)
+    Q = sympy.MatrixSymbol("Q", k, k)
+    check = symbolic.identity_holds(sympy.MatMul(Q, sympy.Identity(k), evaluate=False), Q)
+    assert check.holds and check.difference == "0"
+    wrong = symbolic.identity_holds(sympy.MatMul(Q, Q, evaluate=False), Q)
+    assert not wrong.holds and "Q" in wrong.difference
+    invalid(lambda: symbolic.identity_holds(Q, 1), "rhs", describe(1), "a matrix expression of shape (k, k) like lhs")
+    R = sympy.MatrixSymbol("R", k, k + 1)
+    invalid(lambda: symbolic.identity_holds(Q, R), "rhs", describe(R), "a matrix expression of shape (k, k) like lhs")
+
+
+@pytest.mark.parametrize("call,name,passed,expected", [
+    (lambda: symbolic.identity_holds("x", 1), "lhs", describe("x"), "a sympy expression, Matrix or number (strings are not parsed)"),
+    (lambda: symbolic.identity_holds(1, "x"), "rhs", describe("x"), "a sympy expression, Matrix or number (strings are not parsed)"),
+    (lambda: symbolic.identity_holds(X, sympy.Matrix([[X]])), "rhs", describe(sympy.Matrix([[X]])), "a scalar like lhs"),
+    (lambda: symbolic.identity_holds(sympy.Matrix([[X]]), X), "rhs", describe(X), "a matrix like lhs"),
+    (lambda: symbolic.identity_holds(sympy.Matrix([[X, X]]), sympy.Matrix([[X]])), "rhs", "shape (1, 1)", "shape (1, 2) like lhs"),
+    (lambda: symbolic.generic_matrix("1W", 2, 2), "name", describe("1W"), "an identifier such as 'W'"),
+    (lambda: symbolic.generic_matrix("W", 0, 2), "rows", None, None),
+    (lambda: symbolic.generic_matrix("W", 2, 0), "cols", None, None),
+    (lambda: symbolic.limit_at_infinity(X, "x"), "var", describe("x"), "a sympy Symbol"),
+])
+def test_symbolic_error_contract(call, name, passed, expected):
+    invalid(call, name, passed, expected)
