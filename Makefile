@@ -10,13 +10,25 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: help setup setup-test verify test test-slow bench clean
+# `make mutation`: mutmut on the checker modules ([tool.mutmut] in pyproject.toml, docs/mutation.md).
+# MODULES=... mutates only those files (TESTS=... replaces the test selection); the report of a
+# MODULES run goes to .mutation/report.md, the full run's to docs/mutation.md. MUTATION_JOBS workers
+# at nice $(MUTATION_NICE); MUTATION_TIME (seconds) stops mutmut cleanly and keeps what it decided.
+MODULES       ?=
+TESTS         ?=
+MUTATION_JOBS ?= 1
+MUTATION_NICE ?= 10
+MUTATION_TIME ?=
+MIN_SCORE     ?= 90
+
+.PHONY: help setup setup-test verify test test-slow bench mutation clean
 
 help:
 	@echo "make verify     - set up .venv, run 'memproof verify', write $(REPORT)/verify.{json,md,svg}"
 	@echo "make test       - set up .venv with test extras and run the test suite"
 	@echo "make test-slow  - also run tests marked slow"
 	@echo "make bench      - run the benchmarks (ratios against named peers)"
+	@echo "make mutation   - mutation testing of the checker modules (MODULES=path.py ... for a subset)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +40,10 @@ $(VENV)/.setup-verify: $(PY) pyproject.toml constraints.txt
 
 $(VENV)/.setup-test: $(VENV)/.setup-verify
 	$(PIP) install -q -c constraints.txt -e ".[all]"
+	@touch $@
+
+$(VENV)/.setup-mutation: $(VENV)/.setup-test
+	$(PIP) install -q -c constraints.txt -e ".[mutation]"
 	@touch $@
 
 setup: $(VENV)/.setup-verify
@@ -45,5 +61,11 @@ test-slow: setup-test
 bench: setup-test
 	$(PY) benchmarks/run.py
 
+mutation: $(VENV)/.setup-mutation
+	nice -n $(MUTATION_NICE) $(PY) tools/mutation.py run --max-children $(MUTATION_JOBS) \
+		$(if $(MODULES),--modules $(MODULES)) $(if $(TESTS),--tests $(TESTS)) $(if $(MUTATION_TIME),--time-limit $(MUTATION_TIME))
+	$(PY) tools/mutation.py report --check --min-score $(MIN_SCORE) \
+		$(if $(MODULES),--modules $(MODULES) --doc .mutation/report.md)
+
 clean:
-	rm -rf $(VENV) $(REPORT) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(REPORT) .pytest_cache .hypothesis .mutation mutants

@@ -255,6 +255,155 @@ def test_matrix_expression_checks():
     (lambda: symbolic.generic_matrix("W", 0, 2), "rows", None, None),
     (lambda: symbolic.generic_matrix("W", 2, 0), "cols", None, None),
     (lambda: symbolic.limit_at_infinity(X, "x"), "var", describe("x"), "a sympy Symbol"),
+    (lambda: symbolic.limit_at_infinity("x", X), "expr", describe("x"), "a sympy expression, Matrix or number (strings are not parsed)"),
+    (lambda: symbolic.identity_holds(b"x+1", 1), "lhs", describe(b"x+1"), "a sympy expression, Matrix or number"),
+    (lambda: symbolic.identity_holds(1, object), "rhs", describe(object), "a sympy expression, Matrix or number"),
+    (lambda: symbolic.identity_holds([[X, 1], [X]], 1), "lhs", describe([[X, 1], [X]]), "a rectangular nested list of expressions"),
 ])
 def test_symbolic_error_contract(call, name, passed, expected):
     invalid(call, name, passed, expected)
+
+
+def test_wide_enclosure_containing_a_singular_matrix_is_not_proved():
+    # [I ± 1] contains the zero matrix: the residual bound must count the radii (‖I − X·B‖ ≥ 1 for B = 0)
+    wide = rigorous.to_arb_mat(np.eye(2), radius=1.0)
+    c = rigorous.certify_full_row_rank(wide)
+    assert c.status == "unknown" and float(c.residual_bound) >= 1.0
+    narrow = rigorous.to_arb_mat(np.eye(2), radius=0.25)
+    assert rigorous.certify_full_row_rank(narrow).proved
+
+
+def test_residual_bound_exactly_one_after_rounding_is_not_a_proof():
+    # [I ± 1/2] contains the singular [[1/2, 1/2], [1/2, 1/2]]; its residual bound is 1 (+ radius rounding)
+    c = rigorous.certify_full_row_rank(rigorous.to_arb_mat(np.eye(2), radius=0.5))
+    assert c.status == "unknown" and 1.0 <= float(c.residual_bound) < 2.0
+    assert [bits for bits, _ in c.attempts] == [53, 106, 212, 424]          # doubling up to max_prec = 424
+    assert c.prec == 424 and c.reason.startswith(f"residual bound {c.residual_bound} ≥ 1 at 424 bits")
+    assert 0.0 <= c.seconds < 60.0
+
+
+def test_inf_norm_bound_is_an_upper_bound_of_every_row_sum():
+    # the row sum [1 ± 1e-20] may exceed 1: the bound must be ≥ its upper end, not its midpoint or lower end
+    r = arb_mat([[arb("[0.5 +/- 1e-20]"), arb(-0.5)]])
+    assert rigorous._inf_norm_upper(r) >= 1 and not rigorous._inf_norm_upper(r) < 1
+    assert not rigorous._inf_norm_upper(arb_mat([[arb("inf"), 1]])).is_finite()
+    assert rigorous._inf_norm_upper(arb_mat([[1, -2], [arb(0.5), 0]])) == 3
+
+
+def test_precision_arguments_are_validated():
+    assert rigorous.certify_full_row_rank(np.eye(2), prec=2, max_prec=2).proved       # 2 bits is allowed
+    for bad in (1, 2.5, "53", True):
+        invalid(lambda: rigorous.certify_full_row_rank(np.eye(2), prec=bad), "prec", describe(bad), "an integer precision ≥ 2 (bits)")
+        invalid(lambda: rigorous.certify_full_row_rank(np.eye(2), max_prec=bad), "max_prec", describe(bad), "an integer precision ≥ 2 (bits)")
+    invalid(lambda: rigorous.certify_full_row_rank(np.eye(2), prec=100, max_prec=64), "max_prec", "64", "max_prec ≥ prec = 100")
+
+
+def test_refuted_and_out_of_range_certificates_record_their_precision():
+    c = rigorous.certify_full_row_rank([[1.0], [2.0]], prec=60)
+    assert (c.status, c.prec, c.columns, c.residual_bound, c.attempts) == ("refuted", 60, (), None, ())
+    assert c.reason == "more rows than columns (m = 2 > N = 1): every 2×1 matrix has rank ≤ 1 < 2"
+    huge = rigorous.certify_full_row_rank(_obj([[Fraction(2**1100), Fraction(0)], [Fraction(0), Fraction(1)]]))
+    assert (huge.status, huge.prec, huge.columns, huge.residual_bound, huge.attempts) == ("unknown", 53, (), None, ())
+    assert huge.reason == "midpoints exceed the float64 range; rescale rows by powers of two (rank is unchanged) and retry"
+
+
+def test_early_stop_certificate_keeps_its_bound_and_precision():
+    c = rigorous.certify_full_row_rank(_obj([[Fraction(1, 3), Fraction(2, 3), Fraction(1)],
+                                             [Fraction(2, 3), Fraction(4, 3), Fraction(2)]]))
+    assert c.prec == 53 and c.residual_bound == c.attempts[0][1] and float(c.residual_bound) >= 1
+    assert c.reason.endswith("singular and no precision can help; stopped early. memproof.arith.exact.rank decides the input")
+
+
+def test_proved_certificate_reason():
+    c = rigorous.certify_full_row_rank([[1, 0, 0], [0, 0, 5]])
+    assert c.reason == f"‖I − X·B‖_∞ ≤ {c.residual_bound} < 1 at 53 bits for columns [0, 2]: every matrix in the enclosure has full row rank"
+
+
+def test_flint_matrices_are_accepted_as_exact_input():
+    from flint import fmpq_mat, fmpz_mat
+
+    assert rigorous.certify_full_row_rank(fmpq_mat([[1, 2], [3, 4]])).proved
+    assert rigorous.certify_full_row_rank(fmpz_mat([[1, 2], [2, 4]])).status == "unknown"
+    m = rigorous.to_arb_mat(fmpq_mat(1, 2, [__import__("flint").fmpq(1, 3), 2]))
+    assert m[0, 0].contains(arb(1) / 3) and m[0, 1] == 2
+
+
+def test_to_arb_keeps_every_exact_type_at_its_value():
+    from flint import fmpq, fmpz
+
+    assert rigorous.to_arb(3) == 3 and rigorous.to_arb(np.int64(-7)) == -7 and rigorous.to_arb(fmpz(5)) == 5
+    third = rigorous.to_arb(Fraction(1, 3))
+    assert third.contains(arb(1) / 3) and not third.contains(arb(1) / 3 + 1e-10) and third.rad() < 1e-15
+    assert rigorous.to_arb(fmpq(2, 3)).contains(arb(2) / 3) and not rigorous.to_arb(fmpq(2, 3)).contains(0.6)
+
+
+@pytest.mark.parametrize("call,name,passed,expected", [
+    (lambda: rigorous.to_arb(True), "x", "a boolean True", "a real number (int, float, Fraction, fmpq or arb)"),
+    (lambda: rigorous.to_arb("1", "y"), "y", "an entry of type str", "int, float, Fraction, fmpq or arb entries"),
+    (lambda: rigorous.to_arb(arb("nan")), "x", "a non-finite ball nan", "finite real numbers or finite balls"),
+    (lambda: rigorous.to_arb_mat(arb_mat(0, 3)), "a", "an empty arb_mat of shape (0, 3)", "at least one row and one column"),
+    (lambda: rigorous.to_arb_mat(arb_mat(2, 0)), "a", "an empty arb_mat of shape (2, 0)", "at least one row and one column"),
+    (lambda: rigorous.to_arb_mat(__import__("flint").fmpq_mat(0, 2)), "a", "an empty matrix of shape (0, 2)", "at least one row and one column"),
+    (lambda: rigorous.to_arb_mat(__import__("flint").fmpq_mat(2, 0)), "a", "an empty matrix of shape (2, 0)", "at least one row and one column"),
+    (lambda: rigorous.to_arb_mat(np.zeros((2, 2, 2))), "a", describe(np.zeros((2, 2, 2))), "a 2-dimensional real matrix"),
+    (lambda: rigorous.to_arb_mat(np.zeros((0, 2))), "a", describe(np.zeros((0, 2))), "a non-empty matrix"),
+    (lambda: rigorous.to_arb_mat(np.array([["a"]])), "a", describe(np.array([["a"]])),
+     "a real numeric matrix (int, float, Fraction, fmpq or arb entries)"),
+    (lambda: rigorous.to_arb_mat([[1.0, 2.0], [3.0]]), "a", describe([[1.0, 2.0], [3.0]]), "a 2-dimensional real matrix"),
+    (lambda: rigorous.certify_full_row_rank([[1.0, math.nan]]), "enclosure", None, "finite real numbers"),
+    (lambda: rigorous.certify_full_row_rank(_obj([[Fraction(1), "x"]])), "enclosure", None, None),
+    (lambda: rigorous.certify_full_row_rank(arb_mat([[arb("inf")]])), "enclosure", None, "finite balls"),
+    (lambda: rigorous.ball_softmax(arb_mat(2, 2)), "logits", "an arb_mat of shape (2, 2)", "a row or column vector"),
+    (lambda: rigorous.ball_softmax(np.zeros((2, 2))), "logits", describe(np.zeros((2, 2))), "a 1-dimensional vector of logits"),
+    (lambda: rigorous.ball_softmax({1: 2}), "logits", describe({1: 2}), "a vector (list, tuple, 1-D array or arb_mat) of real numbers or balls"),
+    (lambda: rigorous.ball_softmax([]), "logits", "an empty vector", "at least one logit"),
+    (lambda: rigorous.ball_softmax([0.0, math.inf]), "logits", "a non-finite value inf", "finite real numbers or finite balls"),
+    (lambda: rigorous.ball_softmax([0.0], shift=math.nan), "shift", "a non-finite value nan", "finite real numbers or finite balls"),
+])
+def test_rigorous_input_error_contract(call, name, passed, expected):
+    err = invalid(call, name, passed, expected)
+    if expected == "a non-empty matrix":
+        assert err.hint == "pass at least one row and one column"
+
+
+def test_ball_arrays_of_exact_objects_are_enclosed():
+    s = rigorous.ball_softmax(np.array([Fraction(1, 3), Fraction(1, 3)], dtype=object))
+    assert all(x.contains(arb(1) / 2) for x in s)
+
+
+def test_softmax_with_an_explicit_shift_is_the_same_enclosure():
+    logits = [1e6, 1e6 + 1.0]
+    s = rigorous.ball_softmax(logits, shift=1e6 + 0.5)
+    with rigorous.working_precision(200):
+        want = 1 / (1 + arb(-1).exp())
+        other = 1 - want
+    assert s[1].contains(want) and s[1].rad() < 1e-15 and s[0].contains(other)
+
+
+def test_pairwise_form_is_used_up_to_its_length_and_only_then():
+    wide = [arb(i % 3, 0.5) for i in range(rigorous.PAIRWISE_MAX)]
+    tight = rigorous.ball_softmax(wide)
+    plain = rigorous.ball_softmax(wide, pairwise=False)
+    assert all(t.rad() < p.rad() for t, p in zip(tight, plain))               # length 64: pairwise applies
+    # pairwise=False is exactly the shifted form ∩ [0, 1]
+    c = max(x.mid() for x in wide)
+    e = [(x - c).exp() for x in wide]
+    total = sum(e)
+    manual = [(ei / total).intersection(arb(0.5, 0.5)) for ei in e]
+    assert all(a.mid() == b.mid() and a.rad() == b.rad() for a, b in zip(plain, manual))
+    longer = wide + [arb(0, 0.5)]
+    assert [x.rad() for x in rigorous.ball_softmax(longer)] == [x.rad() for x in rigorous.ball_softmax(longer, pairwise=False)]
+
+
+def test_softmax_of_very_wide_balls_stays_in_the_unit_interval():
+    wide = [arb(0, 3)] * (rigorous.PAIRWISE_MAX + 1)                          # plain form: upper end ≈ 6 > 1
+    for s in rigorous.ball_softmax(wide):
+        assert s.contains(1 / arb(len(wide)))
+        # ⊆ [0, 1] up to the 30-bit rounding of the unit ball's radius
+        assert rigorous.arb_upper_float(s) <= 1 + 1e-8 and rigorous.arb_lower_float(s) >= -1e-8
+
+
+def test_nested_lists_are_matrices():
+    assert symbolic.identity_holds([[X + X, 1]], sympy.Matrix([[2 * X, 1]])).holds
+    wrong = symbolic.identity_holds([[X, 1]], [[X, 2]])
+    assert not wrong.holds and wrong.difference == "[[0, -1]]" and wrong.counterexample == {}
