@@ -168,7 +168,8 @@ def _cert(a, k=2):
 
 
 def _problems(cert, a, **kw):
-    return " | ".join(cert.problems(a, **kw))
+    """The certificate's problem list (tests compare whole problem strings, not substrings)."""
+    return cert.problems(a, **kw)
 
 
 def test_dependent_subset_recorded_as_spurious_zero_is_refused():
@@ -185,7 +186,7 @@ def test_dependent_subset_recorded_as_spurious_zero_is_refused():
 def test_dependent_subset_left_out_of_the_zero_list_is_refused():
     f = fam(DEPENDENT)
     forged = SweepCertificate(f.input_hash, "rows", 3, 2, 2, P, None, (0, 1), 3, (), 1, True)
-    assert "[0, 2] has a zero minor mod p that the certificate does not resolve" in _problems(forged, DEPENDENT, spot_checks=3)
+    assert "the k-subset [0, 2] has a zero minor mod p that the certificate does not resolve" in _problems(forged, DEPENDENT, spot_checks=3)
     assert not forged.verify(DEPENDENT, mode="replay")
 
 
@@ -216,7 +217,8 @@ def test_spurious_zero_left_out_is_refused():
     ({"axis": "cols"}, "axis 'rows' differs from the certificate's 'cols'"),
     ({"n_vectors": 5}, "shape (N, dim) = (4, 2) differs from (5, 2)"),
     ({"dim": 3}, "shape (N, dim) = (4, 2) differs from (4, 3)"),
-    ({"input_hash": "sha256:" + "0" * 64}, "does not match the certificate's sha256:000"),
+    ({"input_hash": "sha256:" + "0" * 64}, f"input hash {fam(SPURIOUS).input_hash} does not match the certificate's sha256:{'0' * 64}"),
+    ({"basis": tuple(range(12))}, "basis [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]... is not 2 distinct vector indices"),
     ({"zero_minors": ({"subset": [0, 2, 3]},)}, "zero-minor record [0, 2, 3] is not a k-subset"),
     ({"zero_minors": ({"subset": [2, 2]},)}, "zero-minor record [2, 2] is not a k-subset"),
     ({"zero_minors": ({"subset": [0, 4]},)}, "zero-minor record [0, 4] is not a k-subset"),
@@ -323,3 +325,52 @@ def test_dependent_kind_needs_no_full_support_and_hash_and_axis_are_checked():
     assert cols.verify(THREE.T) and cols.problems(THREE.T, axis="cols") == []
     mislabeled = dataclasses.replace(cols, axis="rows")
     assert "axis 'cols' differs from the certificate's 'rows'" in mislabeled.problems(THREE.T, axis="cols")
+
+
+def test_replay_uses_the_certificates_prime_and_projection_seed():
+    # mod 101 spurious zeros are common, and which subsets they hit depends on the projection seed
+    a = np.random.default_rng(1).standard_normal((10, 4))
+    cert = run_sweep(fam(a), 3, prime=101, seed=4).certificate
+    assert (cert.prime, cert.projection_seed) == (101, 4) and zero_subsets(cert) == [(6, 8, 9)]
+    assert cert.problems(a, mode="replay") == []
+    other = run_sweep(fam(SPURIOUS), 2, prime=SWEEP_PRIMES[1]).certificate   # no zero mod this prime
+    assert other.zero_minors == () and other.problems(SPURIOUS, mode="replay") == []
+    small = run_sweep(fam(SPURIOUS[:, :2]), 2, prime=3).certificate         # 3 is the smallest odd prime
+    assert small.prime == 3 and small.problems(SPURIOUS[:, :2], mode="replay") == []
+
+
+def test_spot_mode_does_not_rerun_the_search(monkeypatch):
+    from memproof.kruskal import sweep
+
+    good = _cert(SPURIOUS)
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("spot checks must not re-run the sweep")
+
+    monkeypatch.setattr(sweep, "run_sweep", no_search)
+    assert good.problems(SPURIOUS) == [] and good.verify(SPURIOUS, mode="spot")
+
+
+def test_certificate_error_carries_every_problem():
+    err = CertificateError(["first", "second"])
+    assert (err.name, err.passed, err.expected) == ("certificate", "first; second", "a certificate that verifies against this input")
+    assert err.problems == ["first", "second"]
+    assert CertificateError(["x" * 600]).passed == "x" * 500
+
+
+def test_verify_uses_the_axis_it_is_given():
+    cols = CircuitCertificate(VectorFamily.from_matrix(THREE.T, "cols").input_hash, "cols", (0, 1), (2, -1))
+    assert cols.verify(THREE.T) and not cols.verify(THREE.T, axis="rows")
+    good = _cert(SPURIOUS)
+    assert good.verify(SPURIOUS) and not good.verify(SPURIOUS, axis="cols")
+
+
+def test_sweep_state_defaults_and_certificate_dict():
+    minimal = {"k": 2, "prime": P, "basis": [0, 1], "next_unit": 3, "skip": 1, "minors": 4}
+    assert SweepState.from_dict(minimal) == SweepState(2, P, None, [0, 1], 3, 1, 4, [], 0.0)
+    cert = dataclasses.replace(_cert(SPURIOUS), seconds=1.23456789)
+    d = cert.to_dict()
+    assert set(d) == {"format", "input_hash", "axis", "n_vectors", "dim", "k", "prime", "projection_seed", "projection",
+                      "basis", "minors_visited", "zero_minors", "prefix_len", "transposed", "backend", "seconds"}
+    assert d["seconds"] == 1.234568 and d["prefix_len"] == cert.prefix_len and d["transposed"] is False
+    assert d["zero_minors"] == [dict(z) for z in cert.zero_minors] and d["backend"] == cert.backend

@@ -94,32 +94,42 @@ def stage(table: dict) -> None:
     (STAGE / "pyproject.toml").write_text(staged_pyproject(text, table), "utf-8")
 
 
-def selected_table(modules: list[str] | None, tests: list[str] | None) -> dict:
-    """The ``[tool.mutmut]`` table with ``only_mutate`` / the test selection overridden."""
+def selected_table(modules: list[str] | None, tests: list[str] | None) -> tuple[dict, list[str]]:
+    """The staged ``[tool.mutmut]`` table and the modules to (re)test.
+
+    ``only_mutate`` stays the union of the configured modules and ``modules``: mutmut replaces the
+    mutated copy of a file it is not told to mutate by a plain copy, which would lose the other
+    modules' mutants (and their diffs for the report). Only ``modules`` get their unkilled mutants
+    re-tested (:func:`reset_unkilled`); the others keep their verdicts.
+    """
     table = dict(mutmut_config())
-    if modules:
-        table["only_mutate"] = modules
+    requested = list(modules or table["only_mutate"])
+    table["only_mutate"] = list(table["only_mutate"]) + [m for m in requested if m not in table["only_mutate"]]
     if tests:
         table["pytest_add_cli_args_test_selection"] = tests
     for path in table["only_mutate"] + table["pytest_add_cli_args_test_selection"]:
         if not (ROOT / path.split("::")[0]).exists():
             raise SystemExit(f"mutation: {path} does not exist (check MODULES / TESTS or [tool.mutmut])")
-    return table
+    return table, requested
 
 
-def reset_unkilled(modules: list[str]) -> None:
-    """Make mutmut (re)test every mutant of ``modules`` that no test has killed yet.
+def reset_unkilled(mutated: list[str], requested: list[str]) -> None:
+    """Make mutmut (re)generate what it must and (re)test every unkilled mutant of ``requested``.
 
-    mutmut keeps a verdict until the mutated function changes, so a survivor would stay a survivor after
-    a new test is added; and a module not mutated before has a plain copy in ``mutants/`` that mutmut
-    3.8 takes for an up-to-date mutated file (its copy is newer than the source). mutmut's map of which
-    tests call which function is dropped too (it is not redone when the mutated set changes).
+    mutmut keeps a verdict until the mutated function changes, so a survivor would stay a survivor
+    after a new test is added. A plain (unmutated) copy of a file in ``mutants/`` — left by a run that
+    did not mutate it — is newer than its source, which mutmut 3.8 takes for an up-to-date mutated
+    file: it is removed (its verdicts stay in the ``.meta`` file, keyed by function hashes). mutmut's
+    map of which tests call which function is dropped too (it is not redone when the set changes).
     """
     (STAGE / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
-    for module in modules:
+    for module in mutated:
+        copy = STAGE / "mutants" / module
+        if copy.exists() and "mutmut generated" not in copy.read_text("utf-8"):
+            copy.unlink()
+    for module in requested:
         meta = STAGE / "mutants" / (module + ".meta")
         if not meta.exists():
-            (STAGE / "mutants" / module).unlink(missing_ok=True)
             continue
         data = json.loads(meta.read_text())
         codes = data["exit_code_by_key"]
@@ -128,9 +138,9 @@ def reset_unkilled(modules: list[str]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    table = selected_table(args.modules, args.tests)
+    table, requested = selected_table(args.modules, args.tests)
     stage(table)
-    reset_unkilled(table["only_mutate"])
+    reset_unkilled(table["only_mutate"], requested)
     cmd = [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children)]
     t0 = time.time()
     proc = subprocess.Popen(cmd, cwd=STAGE, start_new_session=True)
@@ -143,7 +153,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     seconds = time.time() - t0
     runs = STAGE / "runs.json"
     log = json.loads(runs.read_text()) if runs.exists() else []
-    log.append({"modules": table["only_mutate"], "tests": table["pytest_add_cli_args_test_selection"],
+    log.append({"modules": requested, "tests": table["pytest_add_cli_args_test_selection"],
                 "max_children": args.max_children, "seconds": round(seconds, 1), "exit_code": rc,
                 "stopped_at_time_limit": stopped, "finished": time.strftime("%Y-%m-%d %H:%M")})
     runs.write_text(json.dumps(log, indent=1))
@@ -188,10 +198,19 @@ def last_run_seconds(module: str) -> tuple[float | None, int | None]:
     return None, None
 
 
-def build_report(modules: list[str], min_score: float) -> tuple[str, list[str]]:
-    """The generated Markdown and the list of ``--check`` failures."""
+VERDICTS = ("equivalent", "left")
+
+
+def skeleton_entry(name: str, diff: str) -> str:
+    """A ``tools/mutation_survivors.toml`` entry to fill in for a survivor without a verdict."""
+    return f'["{name}"]\nverdict = "TODO: equivalent or left"\ndiff = \'\'\'\n{diff}\'\'\'\nreason = ""\n'
+
+
+def build_report(modules: list[str], min_score: float) -> tuple[str, list[str], list[str]]:
+    """The generated Markdown, the list of ``--check`` failures and skeleton entries for new survivors."""
     reasons = tomllib.loads(REASONS.read_text("utf-8")) if REASONS.exists() else {}
     failures: list[str] = []
+    skeleton: list[str] = []
     rows, survivors = [], []
     total_det = total_all = 0
     for module in modules:
@@ -216,14 +235,23 @@ def build_report(modules: list[str], min_score: float) -> tuple[str, list[str]]:
                 continue
             if status in ("not checked", "interrupted", "suspicious"):
                 failures.append(f"{name}: {status}")
-            diff = mutant_diff(name, module)
+            try:
+                diff = mutant_diff(name, module)
+            except (FileNotFoundError, KeyError):  # the mutated copy is gone (a later run did not mutate it)
+                diff = "(diff unavailable: rerun this module)"
+                failures.append(f"{name}: no mutated copy to read its diff from; run `make mutation MODULES={module}`")
             rec = reasons.get(name)
             if rec is None:
                 verdict, why = "**no verdict recorded**", ""
                 failures.append(f"{name}: {status}, no verdict in {REASONS.relative_to(ROOT)}")
+                skeleton.append(skeleton_entry(name, diff))
             elif _norm(rec.get("diff", "")) != _norm(diff):
                 verdict, why = "**stale verdict** (the mutant changed)", rec.get("reason", "")
                 failures.append(f"{name}: recorded verdict is for a different mutation")
+                skeleton.append(skeleton_entry(name, diff))
+            elif rec.get("verdict") not in VERDICTS or not rec.get("reason"):
+                verdict, why = f"**incomplete verdict** {rec.get('verdict')!r}", rec.get("reason", "")
+                failures.append(f"{name}: verdict must be one of {VERDICTS} with a reason")
             else:
                 verdict, why = rec["verdict"], rec["reason"]
             survivors.append(f"- `{name}` ({status}; {verdict})\n  ```diff\n"
@@ -238,12 +266,12 @@ def build_report(modules: list[str], min_score: float) -> tuple[str, list[str]]:
         f"| **all** | {total_all} | | | | | | **{overall:.1f} %** | |", "",
         "Score = (killed + timeout + crash) / (mutants − skipped). Mutants not killed:", "",
         *(survivors or ["(none)"]), "", END])
-    return text, failures
+    return text, failures, skeleton
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     modules = args.modules or mutmut_config()["only_mutate"]
-    text, failures = build_report(modules, args.min_score)
+    text, failures, skeleton = build_report(modules, args.min_score)
     doc = ROOT / args.doc
     old = doc.read_text("utf-8") if doc.exists() else f"# Mutation testing\n\n{BEGIN}\n{END}\n"
     if BEGIN not in old or END not in old:
@@ -251,6 +279,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     head, rest = old.split(BEGIN, 1)
     doc.write_text(head + text + rest.split(END, 1)[1], "utf-8")
     print(f"mutation: wrote {args.doc}")
+    if skeleton:
+        (STAGE / "survivors-skeleton.toml").write_text("\n".join(skeleton), "utf-8")
+        print(f"mutation: {len(skeleton)} survivors without a current verdict: entries to complete and add to "
+              f"{REASONS.relative_to(ROOT)} are in {(STAGE / 'survivors-skeleton.toml').relative_to(ROOT)}")
     for f in failures:
         print("mutation:", f)
     return 1 if (args.check and failures) else 0
