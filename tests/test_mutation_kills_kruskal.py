@@ -264,8 +264,10 @@ def test_sweep_certificate_round_trip_and_format():
     d = good.to_dict()
     assert d["format"] == SWEEP_FORMAT and d["projection"] == "identity" and d["minors_visited"] == 6
     again = SweepCertificate.from_dict(d)
-    assert dataclasses.replace(again, seconds=good.seconds) == dataclasses.replace(good, seconds=round(good.seconds, 6)) or again.to_dict() == d
+    assert again == dataclasses.replace(good, seconds=round(good.seconds, 6))
     assert again.bound == 2 and again.verify(SPURIOUS)
+    odd = SweepCertificate.from_dict({**d, "prefix_len": 3, "transposed": True, "backend": "numpy", "seconds": 2.5})
+    assert (odd.prefix_len, odd.transposed, odd.backend, odd.seconds) == (3, True, "numpy", 2.5)
     a = np.random.default_rng(2).standard_normal((6, 4))
     proj = _cert(a, 3).to_dict()
     assert proj["projection"].startswith("splitmix64") and SweepCertificate.from_dict(proj).projection_seed == proj["projection_seed"]
@@ -374,3 +376,104 @@ def test_sweep_state_defaults_and_certificate_dict():
                       "basis", "minors_visited", "zero_minors", "prefix_len", "transposed", "backend", "seconds"}
     assert d["seconds"] == 1.234568 and d["prefix_len"] == cert.prefix_len and d["transposed"] is False
     assert d["zero_minors"] == [dict(z) for z in cert.zero_minors] and d["backend"] == cert.backend
+
+
+# ------------------------------------------------------------------------------ the plan: primes, seeds, bases
+from memproof.kruskal import kernel  # noqa: E402
+
+P1, P2, P3 = SWEEP_PRIMES[1:4]
+DEFAULT_BACKEND = "numba" if kernel.HAVE_NUMBA else "numpy"
+
+
+def test_rank_below_k_is_confirmed_exactly():
+    parallel = np.array([[1.0, 0.0], [2.0, 0.0], [3.0, 0.0]])          # rank 1 < k = 2 over Q
+    out = run_sweep(fam(parallel), 2)
+    assert (out.status, out.dependent, out.reason, out.minors_visited, out.k) == ("dependent", [0, 1], "rank below k", 0, 2)
+    assert 0 <= out.seconds < 60 and out.certificate is None
+
+
+def test_rank_drop_mod_p_only_is_retried_with_the_next_prime():
+    # mod P the vectors span one line; over Q every pair is independent: the sweep moves on to P1
+    a = np.array([[1.0, 0.0], [0.0, float(P)], [1.0, float(P)]])
+    out = run_sweep(fam(a), 2)
+    assert out.status == "complete" and out.certificate.prime == P1 and out.certificate.zero_minors == ()
+    assert out.certificate.verify(a, mode="replay") and kruskal_rank(a, numerical=False).value == 2
+
+
+def test_retries_use_the_next_primes_and_seeds():
+    # k < dim (projected): singular mod P for every projection, then mod P and P1
+    b = np.array([[1, 0, 0], [0, P, 0], [0, 0, P], [1, P, P]], dtype=float)
+    assert (lambda c: (c.prime, c.projection_seed))(run_sweep(fam(b), 2).certificate) == (P1, 2)
+    q = P * P1                                                           # < 2^53: exact in float64
+    c = np.array([[1, 0, 0], [0, q, 0], [0, 0, q], [1, q, q]], dtype=float)
+    cert = run_sweep(fam(c), 2).certificate
+    assert (cert.prime, cert.projection_seed) == (P2, 3) and cert.verify(c, mode="replay")
+
+
+def test_a_given_basis_is_kept_or_replaced_at_the_next_prime():
+    assert run_sweep(fam(SPURIOUS), 2, basis=[1, 2]).certificate.basis == (1, 2)
+    moved = run_sweep(fam(SPURIOUS), 2, basis=[0, 2]).certificate       # singular mod P, a basis mod P1
+    assert (moved.basis, moved.prime) == ((0, 2), P1) and moved.verify(SPURIOUS, mode="replay")
+    # singular modulo all four primes tried: the sweep says so instead of guessing
+    big = np.array([[1, 0], [0, 1], [1, P * P1 * P2 * P3]], dtype=object)
+    with pytest.raises(RuntimeError, match=r"^no basis of the level-2 projection found with 4 primes/seeds \(this should not happen\)$"):
+        run_sweep(fam(big), 2, basis=[0, 2])
+
+
+def test_a_tableau_beyond_the_tables_is_refused():
+    a = np.random.default_rng(0).standard_normal((2 * MAX_TABLE_ROWS + 2, MAX_TABLE_ROWS + 1))
+    with pytest.raises(ValueError, match=r"^tableau 27x27 too large for an exhaustive sweep$"):
+        run_sweep(fam(a), MAX_TABLE_ROWS + 1)
+
+
+def test_prefix_length_and_backend_are_recorded():
+    full = run_sweep(fam(np.eye(2)), 2).certificate                     # k = N: one minor, no tableau
+    assert (full.minors_visited, full.prefix_len, full.backend) == (1, 1, DEFAULT_BACKEND)
+    a = np.random.default_rng(3).standard_normal((24, 12))
+    cert = run_sweep(fam(a), 12).certificate
+    assert cert.prefix_len == int(plan_units(12, 12, 12)[1].max()) > 1 and cert.backend == DEFAULT_BACKEND
+    assert run_sweep(fam(a), 12, backend="numpy").certificate.backend == "numpy"
+    assert estimate_seconds(10, 4) == estimate_seconds(10, 4, DEFAULT_BACKEND)
+    assert estimate_seconds(5, 0, "numpy") == estimate_seconds(5, 5, "numpy") == 20e-9   # one (empty) minor
+
+
+def test_default_projection_seed_is_zero_and_survives_a_resume():
+    a = np.random.default_rng(5).standard_normal((16, 8))
+    first = run_sweep(fam(a), 6, prime=P2, deadline=time.perf_counter())
+    assert first.status == "stopped" and (first.state.seed, first.state.prime) == (0, P2)
+    again = run_sweep(fam(a), 6, state=first.state.to_dict())
+    assert (again.certificate.projection_seed, again.certificate.prime) == (0, P2)
+    assert again.certificate.minors_visited == math.comb(16, 6) and again.certificate.verify(a, mode="replay")
+
+
+def test_progress_bar_only_when_asked(capsys):
+    a = np.random.default_rng(3).standard_normal((12, 6))
+    run_sweep(fam(a), 6)
+    assert capsys.readouterr().err == ""
+    run_sweep(fam(a), 6, progress=True)
+    err = capsys.readouterr().err
+    assert "k=6 sweep" in err and "100%" in err
+
+
+# ------------------------------------------------------------------------------ verify forwards its arguments
+def test_verify_forwards_mode_spot_checks_and_seed():
+    # DEPENDENT with no zero recorded: the basis alone (spot_checks=0) passes, a replay does not
+    f = fam(DEPENDENT)
+    forged = SweepCertificate(f.input_hash, "rows", 3, 2, 2, P, None, (0, 1), 3, (), 1, True)
+    assert forged.problems(DEPENDENT, mode="replay", spot_checks=0) == ["replay did not complete: dependent"]
+    assert forged.verify(DEPENDENT, spot_checks=0) != forged.verify(DEPENDENT, mode="replay", spot_checks=0)
+    assert not forged.verify(DEPENDENT)
+    good = _cert(SPURIOUS)
+    zeros = {tuple(z["subset"]): z for z in good.zero_minors}
+    without_02 = dataclasses.replace(good, zero_minors=(zeros[(0, 3)], zeros[(2, 3)]))
+    seen = set()
+    for seed in range(8):                                                # the spot sample depends on the seed
+        ok = without_02.problems(SPURIOUS, seed=seed) == []
+        assert without_02.verify(SPURIOUS, seed=seed) == ok
+        seen.add(ok)
+    assert seen == {True, False}
+    from memproof.errors import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError) as info:
+        good.problems(SPURIOUS, mode="full")
+    assert (info.value.name, info.value.passed, info.value.expected) == ("mode", "'full'", "'spot' or 'replay'")
