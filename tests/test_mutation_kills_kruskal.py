@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import re
 import time
 
 import numpy as np
@@ -50,7 +51,9 @@ def test_spurious_zeros_are_resolved_exactly_and_recorded(zero_buffer):
     cert = out.certificate
     assert cert.minors_visited == math.comb(4, 2) == out.minors_visited
     assert zero_subsets(cert) == [(0, 2), (0, 3), (2, 3)]
-    assert all(z["resolution"] == "spurious" and z["rank"] == 2 for z in cert.zero_minors)
+    assert all(z == {"subset": list(z["subset"]), "resolution": "spurious", "rank": 2, "checked": "rank mod 2147483647 or exact"}
+               for z in cert.zero_minors)
+    assert out.k == 2 and 0.0 < out.seconds < 60.0 and 0.0 < cert.seconds < 60.0 and out.state.minors == 6
     assert (cert.prime, cert.projection_seed, cert.basis, cert.k) == (P, None, (0, 1), 2)
     assert cert.verify(SPURIOUS) and cert.verify(SPURIOUS, mode="replay")
 
@@ -66,7 +69,8 @@ def test_spurious_zero_in_a_transposed_tableau():
 def test_genuine_zero_stops_the_sweep_with_the_dependent_subset():
     out = run_sweep(fam(DEPENDENT), 2)
     assert out.status == "dependent" and out.dependent == [0, 2] and out.certificate is None
-    assert out.reason == "zero minor confirmed exactly"
+    assert out.reason == "zero minor confirmed exactly" and out.k == 2 and 0.0 <= out.seconds < 60.0
+    assert out.minors_visited == out.state.minors == 3 and out.state.k == 2   # the whole first batch was swept
     assert fam(DEPENDENT).subset_rank([0, 2]) == 1
 
 
@@ -91,6 +95,7 @@ def test_deadline_stops_after_one_batch_and_the_state_resumes():
     seen = []
     first = run_sweep(fam(a), 8, deadline=time.perf_counter(), on_checkpoint=seen.append)
     assert first.status == "stopped" and first.reason == "time budget" and first.certificate is None
+    assert first.k == 8 and 0.0 <= first.seconds < 60.0 and 0.0 <= first.state.seconds < 60.0
     assert 0 < first.state.next_unit and seen == [first.state]
     assert 1 < first.minors_visited < math.comb(16, 8)
     resumed = run_sweep(fam(a), 8, state=first.state.to_dict())
@@ -99,6 +104,7 @@ def test_deadline_stops_after_one_batch_and_the_state_resumes():
     assert resumed.certificate.minors_visited == fresh.certificate.minors_visited == math.comb(16, 8)
     assert resumed.certificate.basis == fresh.certificate.basis
     assert resumed.certificate.verify(a, mode="replay")
+    assert resumed.certificate.seconds >= first.state.seconds          # time spent before the stop is counted
 
 
 def test_checkpoint_callback_runs_every_period():
@@ -452,7 +458,11 @@ def test_progress_bar_only_when_asked(capsys):
     assert capsys.readouterr().err == ""
     run_sweep(fam(a), 6, progress=True)
     err = capsys.readouterr().err
-    assert "k=6 sweep" in err and "100%" in err
+    assert "k=6 sweep" in err and "100%" in err and re.search(r"unit/s|s/unit", err)
+    first = run_sweep(fam(a), 6, deadline=time.perf_counter())
+    capsys.readouterr()
+    run_sweep(fam(a), 6, state=first.state, progress=True)            # a resumed bar starts where it stopped
+    assert "100%" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------------------ verify forwards its arguments
@@ -477,3 +487,64 @@ def test_verify_forwards_mode_spot_checks_and_seed():
     with pytest.raises(InvalidArgumentError) as info:
         good.problems(SPURIOUS, mode="full")
     assert (info.value.name, info.value.passed, info.value.expected) == ("mode", "'full'", "'spot' or 'replay'")
+
+
+#: mod P the four vectors (1, 0), (1, P), (2, P), (3, P) are parallel: six spurious zeros, three in one unit
+SIX_ZEROS = np.array([[1, 0], [0, 1], [1, P], [2, P], [3, P]], dtype=float)
+
+
+@pytest.mark.parametrize("zero_buffer", [1, 2, 256])
+def test_many_spurious_zeros_in_one_unit_with_a_small_buffer(zero_buffer):
+    out = run_sweep(fam(SIX_ZEROS), 2, zero_buffer=zero_buffer)
+    assert out.status == "complete" and out.certificate.minors_visited == math.comb(5, 2)
+    assert zero_subsets(out.certificate) == [(0, 2), (0, 3), (0, 4), (2, 3), (2, 4), (3, 4)]
+    assert out.certificate.verify(SIX_ZEROS, mode="replay")
+
+
+def test_a_deadline_after_the_last_unit_completes_the_sweep():
+    out = run_sweep(fam(np.array([[1.0, 0.0], [1.0, 1.0]])), 1, deadline=time.perf_counter())
+    assert out.status == "complete" and out.certificate.minors_visited == 2
+
+
+class _Clock:
+    """A perf_counter that advances ``step`` seconds per call (every batch looks slow, or fast)."""
+
+    def __init__(self, step):
+        self.t, self.step = 0.0, step
+
+    def perf_counter(self):
+        self.t += self.step
+        return self.t
+
+
+@pytest.mark.parametrize("step", [2.0, 1e-6])
+def test_the_result_does_not_depend_on_batch_timing(monkeypatch, step):
+    from memproof.kruskal import sweep
+
+    a = np.random.default_rng(3).standard_normal((24, 12))
+    want = run_sweep(fam(a), 12).certificate
+    monkeypatch.setattr(sweep, "time", _Clock(step))          # batches halve (2 s each) or double (1 µs each)
+    got = run_sweep(fam(a), 12).certificate
+    assert (got.minors_visited, got.basis, got.zero_minors, got.prefix_len) == (want.minors_visited, want.basis, want.zero_minors, want.prefix_len)
+
+
+def test_interrupt_stops_cleanly_with_a_checkpoint_and_resumes(monkeypatch):
+    from memproof.kruskal import kernel as kern
+
+    a = np.random.default_rng(7).standard_normal((16, 8))
+    real, calls, seen = kern.sweep_units, {"n": 0}, []
+
+    def interrupted(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(kern, "sweep_units", interrupted)
+    out = run_sweep(fam(a), 8, on_checkpoint=seen.append)
+    assert (out.status, out.reason, out.k, out.certificate) == ("stopped", "interrupted", 8, None)
+    assert seen == [out.state] and out.minors_visited == out.state.minors > 1 and 0.0 <= out.seconds < 60.0
+    monkeypatch.setattr(kern, "sweep_units", real)
+    again = run_sweep(fam(a), 8, state=out.state)
+    assert again.status == "complete" and again.certificate.minors_visited == math.comb(16, 8)
+    assert run_sweep(fam(a), 8, on_checkpoint=None).status == "complete"
