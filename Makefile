@@ -13,7 +13,18 @@ export MKL_NUM_THREADS ?= 1
 COQ_PACKAGES := coq libcoq-mathcomp libcoq-mathcomp-zify libcoq-mathcomp-algebra-tactics
 BROWSER_PACKAGES := chromium
 
-.PHONY: help setup setup-test coq browser verify docs test test-slow bench formal-check clean
+# `make mutation`: mutmut on the checker modules ([tool.mutmut] in pyproject.toml, docs/mutation.md).
+# MODULES=... mutates only those files (TESTS=... replaces the test selection); the report of a
+# MODULES run goes to .mutation/report.md, the full run's to docs/mutation.md. MUTATION_JOBS workers
+# at nice $(MUTATION_NICE); MUTATION_TIME (seconds) stops mutmut cleanly and keeps what it decided.
+MODULES       ?=
+TESTS         ?=
+MUTATION_JOBS ?= 1
+MUTATION_NICE ?= 10
+MUTATION_TIME ?=
+MIN_SCORE     ?= 90
+
+.PHONY: help setup setup-test coq browser verify docs test test-slow bench formal-check mutation clean
 
 help:
 	@echo "make verify     - set up .venv, run 'memproof verify', write $(REPORT)/verify.{json,md,svg} and $(REPORT)/site/index.html"
@@ -24,6 +35,7 @@ help:
 	@echo "make coq        - install Coq 8.16 + MathComp 1.15 (Debian packages) when coqc is missing"
 	@echo "make browser    - install headless Chromium (Debian package) for the browser test when missing"
 	@echo "make formal-check - re-check the compiled Coq proofs with coqchk"
+	@echo "make mutation   - mutation testing of the checker modules (MODULES=path.py ... for a subset)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +51,10 @@ $(VENV)/.setup-test: $(VENV)/.setup-verify
 
 $(VENV)/.setup-docs: $(VENV)/.setup-verify
 	$(PIP) install -q -c constraints.txt -e ".[docs]"
+	@touch $@
+
+$(VENV)/.setup-mutation: $(VENV)/.setup-test
+	$(PIP) install -q -c constraints.txt -e ".[mutation]"
 	@touch $@
 
 setup: $(VENV)/.setup-verify
@@ -84,5 +100,11 @@ test-slow: setup-test browser
 bench: setup-test
 	$(PY) benchmarks/run.py
 
+mutation: $(VENV)/.setup-mutation
+	nice -n $(MUTATION_NICE) $(PY) tools/mutation.py run --max-children $(MUTATION_JOBS) \
+		$(if $(MODULES),--modules $(MODULES)) $(if $(TESTS),--tests $(TESTS)) $(if $(MUTATION_TIME),--time-limit $(MUTATION_TIME))
+	$(PY) tools/mutation.py report --check --min-score $(MIN_SCORE) \
+		$(if $(MODULES),--modules $(MODULES) --doc .mutation/report.md)
+
 clean:
-	rm -rf $(VENV) $(REPORT) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(REPORT) .pytest_cache .hypothesis .mutation mutants

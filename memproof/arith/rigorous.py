@@ -155,15 +155,14 @@ def _exact_source(a: Any, name: str) -> tuple[str, Any, tuple[int, int]]:
     raise InvalidArgumentError(name, describe(arr), "a real numeric matrix (int, float, Fraction, fmpq or arb entries)")
 
 
-def _source_entries(kind: str, src: Any, rows: Sequence[int] | None = None, cols: Sequence[int] | None = None) -> arb_mat:
-    """Ball matrix of (a submatrix of) a classified source at the working precision."""
+def _source_entries(kind: str, src: Any, cols: Sequence[int] | None = None) -> arb_mat:
+    """Ball matrix of a classified source (or of its columns ``cols``) at the working precision."""
     if kind == "numeric":
         sub = src if cols is None else src[:, list(cols)]
-        sub = sub if rows is None else sub[list(rows), :]
         flat = sub.ravel().tolist()  # Python floats (exact) or ints (exact)
         return arb_mat(sub.shape[0], sub.shape[1], flat)
     nrows, ncols = src.nrows(), src.ncols()
-    rows = range(nrows) if rows is None else rows
+    rows = range(nrows)
     cols = range(ncols) if cols is None else cols
     entries = src.entries()
     if kind == "fmpq":
