@@ -21,11 +21,10 @@ import numpy as np
 import pytest
 
 from memproof.kruskal import VectorFamily, kruskal_rank, run_sweep
-from memproof.kruskal.certificates import (CIRCUIT_FORMAT, SWEEP_FORMAT, CertificateError, CircuitCertificate,
-                                           SweepCertificate)
-from memproof.kruskal.combinatorics import sweep_work
+from memproof.kruskal.certificates import CIRCUIT_FORMAT, CertificateError, CircuitCertificate
+from memproof.kruskal.combinatorics import plan_units, subtree_work, sweep_work
 from memproof.kruskal.modular import SWEEP_PRIMES
-from memproof.kruskal.sweep import MAX_TABLE_ROWS, SweepState, estimate_seconds, plan_units, subtree_work
+from memproof.kruskal.sweep import MAX_TABLE_ROWS, SWEEP_FORMAT, SweepCertificate, SweepState, estimate_seconds
 
 P = SWEEP_PRIMES[0]
 #: {0, 2}, {0, 3}, {2, 3} have minors p, p, -p: zero mod p, nonzero over Q (Kruskal rank 2)
@@ -104,7 +103,7 @@ def test_deadline_stops_after_one_batch_and_the_state_resumes():
     assert resumed.certificate.minors_visited == fresh.certificate.minors_visited == math.comb(16, 8)
     assert resumed.certificate.basis == fresh.certificate.basis
     assert resumed.certificate.verify(a, mode="replay")
-    assert resumed.certificate.seconds >= first.state.seconds          # time spent before the stop is counted
+    assert resumed.resume.startswith("verified:")  # the checkpoint's claimed units were re-run, not trusted
 
 
 def test_checkpoint_callback_runs_every_period():
@@ -192,7 +191,10 @@ def test_dependent_subset_recorded_as_spurious_zero_is_refused():
 def test_dependent_subset_left_out_of_the_zero_list_is_refused():
     f = fam(DEPENDENT)
     forged = SweepCertificate(f.input_hash, "rows", 3, 2, 2, P, None, (0, 1), 3, (), 1, True)
-    assert "the k-subset [0, 2] has a zero minor mod p that the certificate does not resolve" in _problems(forged, DEPENDENT, spot_checks=3)
+    spot = forged.spot_check(DEPENDENT, checks=3)
+    assert spot.status == "rejected"
+    assert spot.problems == ("the k-subset [0, 2] has a zero minor mod p that the certificate does not resolve",)
+    assert _problems(forged, DEPENDENT) == ["replay found the exactly dependent k-subset [0, 2]"]
     assert not forged.verify(DEPENDENT, mode="replay")
 
 
@@ -201,18 +203,21 @@ def test_spurious_zero_left_out_is_refused():
     assert good.verify(SPURIOUS) and good.verify(SPURIOUS, mode="replay")
     zeros = {tuple(z["subset"]): z for z in good.zero_minors}
     without_23 = dataclasses.replace(good, zero_minors=(zeros[(0, 2)], zeros[(0, 3)]))
-    assert without_23.problems(SPURIOUS) == ["the k-subset [2, 3] has a zero minor mod p that the certificate does not resolve"]
+    assert without_23.problems(SPURIOUS) == [
+        "replay found a different set of zero minors (not recorded: [(2, 3)]; recorded but not zero: [])"]
     without_02 = dataclasses.replace(good, zero_minors=(zeros[(0, 3)], zeros[(2, 3)]))
-    assert without_02.problems(SPURIOUS, mode="replay") == ["replay found a different set of zero minors"]
+    assert without_02.problems(SPURIOUS) == [
+        "replay found a different set of zero minors (not recorded: [(0, 2)]; recorded but not zero: [])"]
     extra = dataclasses.replace(good, zero_minors=good.zero_minors + ({"subset": [1, 2]},))
-    assert extra.problems(SPURIOUS, mode="replay") == ["replay found a different set of zero minors"]
+    assert extra.problems(SPURIOUS) == [
+        "replay found a different set of zero minors (not recorded: []; recorded but not zero: [(1, 2)])"]
 
 
 @pytest.mark.parametrize("change,message", [
     ({"minors_visited": 5}, "5 minors visited, but a complete level-2 sweep has C(4, 2) = 6"),
-    ({"prime": P - 2}, f"{P - 2} is not an odd prime below 2^31"),          # 16777211 = 11 · 101 · 15101
-    ({"prime": 2}, "2 is not an odd prime below 2^31"),
-    ({"prime": 2147483659}, "2147483659 is not an odd prime below 2^31"),   # prime, but ≥ 2^31
+    ({"prime": P - 2}, f"{P - 2} is not an odd prime below 2^24 (the sweep's primes)"),          # 16777211 = 11 · 101 · 15101
+    ({"prime": 2}, "2 is not an odd prime below 2^24 (the sweep's primes)"),
+    ({"prime": 2147483659}, "2147483659 is not an odd prime below 2^24 (the sweep's primes)"),   # prime, but ≥ 2^31
     ({"k": 3}, "k = 3 outside [1, min(N, dim)] = [1, 2]"),
     ({"k": 0}, "k = 0 outside [1, min(N, dim)] = [1, 2]"),
     ({"basis": (0, 0)}, "basis [0, 0]... is not 2 distinct vector indices"),
@@ -249,7 +254,7 @@ def test_projection_must_be_recorded_below_full_dimension():
     cert = _cert(a, 3)
     assert cert.projection_seed is not None and cert.verify(a, mode="replay")
     forged = dataclasses.replace(cert, projection_seed=None)
-    assert "no projection recorded, but k = 3 < dim = 4" in _problems(forged, a)
+    assert "projection missing at k = 3, dim = 4" in _problems(forged, a)
     # the residues are the projected ones: a different seed gives a different G
     f = fam(a)
     assert not np.array_equal(cert.residues(f), dataclasses.replace(cert, projection_seed=cert.projection_seed + 1).residues(f))
@@ -261,8 +266,8 @@ def test_projection_must_be_recorded_below_full_dimension():
 def test_replay_catches_a_wrong_minor_count_and_a_bad_mode():
     good = _cert(SPURIOUS)
     with pytest.raises(Exception, match="mode"):
-        good.problems(SPURIOUS, mode="full")
-    assert good.problems(SPURIOUS, mode="replay") == []
+        good.verify(SPURIOUS, mode="full")
+    assert good.problems(SPURIOUS) == []
 
 
 def test_sweep_certificate_round_trip_and_format():
@@ -340,11 +345,11 @@ def test_replay_uses_the_certificates_prime_and_projection_seed():
     a = np.random.default_rng(1).standard_normal((10, 4))
     cert = run_sweep(fam(a), 3, prime=101, seed=4).certificate
     assert (cert.prime, cert.projection_seed) == (101, 4) and zero_subsets(cert) == [(6, 8, 9)]
-    assert cert.problems(a, mode="replay") == []
+    assert cert.problems(a) == []
     other = run_sweep(fam(SPURIOUS), 2, prime=SWEEP_PRIMES[1]).certificate   # no zero mod this prime
-    assert other.zero_minors == () and other.problems(SPURIOUS, mode="replay") == []
+    assert other.zero_minors == () and other.problems(SPURIOUS) == []
     small = run_sweep(fam(SPURIOUS[:, :2]), 2, prime=3).certificate         # 3 is the smallest odd prime
-    assert small.prime == 3 and small.problems(SPURIOUS[:, :2], mode="replay") == []
+    assert small.prime == 3 and small.problems(SPURIOUS[:, :2]) == []
 
 
 def test_spot_mode_does_not_rerun_the_search(monkeypatch):
@@ -356,7 +361,7 @@ def test_spot_mode_does_not_rerun_the_search(monkeypatch):
         raise AssertionError("spot checks must not re-run the sweep")
 
     monkeypatch.setattr(sweep, "run_sweep", no_search)
-    assert good.problems(SPURIOUS) == [] and good.verify(SPURIOUS, mode="spot")
+    assert good.spot_check(SPURIOUS).status == "spot-checked" and good.verify(SPURIOUS, mode="spot").status == "spot-checked"
 
 
 def test_certificate_error_carries_every_problem():
@@ -467,26 +472,26 @@ def test_progress_bar_only_when_asked(capsys):
 
 # ------------------------------------------------------------------------------ verify forwards its arguments
 def test_verify_forwards_mode_spot_checks_and_seed():
-    # DEPENDENT with no zero recorded: the basis alone (spot_checks=0) passes, a replay does not
+    # DEPENDENT with no zero recorded: the basis alone (checks=0) passes a spot check, a replay does not
     f = fam(DEPENDENT)
     forged = SweepCertificate(f.input_hash, "rows", 3, 2, 2, P, None, (0, 1), 3, (), 1, True)
-    assert forged.problems(DEPENDENT, mode="replay", spot_checks=0) == ["replay did not complete: dependent"]
-    assert forged.verify(DEPENDENT, spot_checks=0) != forged.verify(DEPENDENT, mode="replay", spot_checks=0)
-    assert not forged.verify(DEPENDENT)
+    assert forged.problems(DEPENDENT) == ["replay found the exactly dependent k-subset [0, 2]"]
+    assert forged.verify(DEPENDENT, mode="spot", spot_checks=0).status == "spot-checked"
+    assert forged.verify(DEPENDENT) is False
     good = _cert(SPURIOUS)
     zeros = {tuple(z["subset"]): z for z in good.zero_minors}
     without_02 = dataclasses.replace(good, zero_minors=(zeros[(0, 3)], zeros[(2, 3)]))
     seen = set()
     for seed in range(8):                                                # the spot sample depends on the seed
-        ok = without_02.problems(SPURIOUS, seed=seed) == []
-        assert without_02.verify(SPURIOUS, seed=seed) == ok
-        seen.add(ok)
-    assert seen == {True, False}
+        status = without_02.verify(SPURIOUS, mode="spot", spot_checks=1, seed=seed).status
+        assert status == without_02.spot_check(SPURIOUS, checks=1, seed=seed).status
+        seen.add(status)
+    assert seen == {"spot-checked", "rejected"} and without_02.verify(SPURIOUS) is False
     from memproof.errors import InvalidArgumentError
 
     with pytest.raises(InvalidArgumentError) as info:
-        good.problems(SPURIOUS, mode="full")
-    assert (info.value.name, info.value.passed, info.value.expected) == ("mode", "'full'", "'spot' or 'replay'")
+        good.verify(SPURIOUS, mode="full")
+    assert (info.value.name, info.value.passed) == ("mode", "'full'")
 
 
 #: mod P the four vectors (1, 0), (1, P), (2, P), (3, P) are parallel: six spurious zeros, three in one unit

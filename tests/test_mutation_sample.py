@@ -20,7 +20,7 @@ import test_mutation_kills_arith as arith_kills
 import test_mutation_kills_kruskal as kruskal_kills
 from memproof.arith import rigorous
 from memproof.kruskal import sweep
-from memproof.kruskal.certificates import SweepCertificate
+from memproof.kruskal.sweep import SweepCertificate
 
 
 def _mutant(func, old: str, new: str):
@@ -45,21 +45,21 @@ def _install(monkeypatch, owner, name: str, mutated) -> None:
 
 
 CASES = [
-    pytest.param(sweep, "run_sweep", "if not fam.is_independent(S):", "if False:",
+    pytest.param(sweep, "_run_batch", "if not fam.is_independent(S):", "if False:",
                  [kruskal_kills.test_genuine_zero_stops_the_sweep_with_the_dependent_subset,
                   kruskal_kills.test_planted_circuit_among_generic_vectors_is_found_by_the_projected_sweep],
                  id="sweep-never-rechecks-a-zero-minor"),
-    pytest.param(sweep, "run_sweep", "if not fam.is_independent(S):", "if True:",
+    pytest.param(sweep, "_run_batch", "if not fam.is_independent(S):", "if True:",
                  [lambda: kruskal_kills.test_spurious_zeros_are_resolved_exactly_and_recorded(256),
                   kruskal_kills.test_kruskal_rank_of_planted_spurious_zeros_is_exact],
                  id="sweep-trusts-every-zero-mod-p"),
-    pytest.param(SweepCertificate, "problems", "for z in self.zero_minors:", "for z in self.zero_minors[1:]:",
+    pytest.param(SweepCertificate, "_structure", "for z in self.zero_minors:", "for z in self.zero_minors[1:]:",
                  [kruskal_kills.test_dependent_subset_recorded_as_spurious_zero_is_refused],
                  id="verifier-skips-a-zero-record"),
-    pytest.param(SweepCertificate, "problems", "if not fam.is_independent(sub):", "if False:",
+    pytest.param(SweepCertificate, "_structure", "if not fam.is_independent(sub):", "if False:",
                  [kruskal_kills.test_dependent_subset_recorded_as_spurious_zero_is_refused],
                  id="verifier-trusts-the-recorded-resolution"),
-    pytest.param(SweepCertificate, "problems", "if mode == \"replay\" and not out:", "if False:",
+    pytest.param(SweepCertificate, "problems", "    if out:\n        return out\n", "    return out\n",
                  [kruskal_kills.test_spurious_zero_left_out_is_refused],
                  id="verifier-never-replays"),
     pytest.param(rigorous, "_inf_norm_upper", "[x.abs_upper() for x in r.entries()]", "[abs(x.mid()) for x in r.entries()]",
