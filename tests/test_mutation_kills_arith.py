@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import math
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
+import sympy
+from flint import arb, arb_mat
 
-from memproof.arith import empirical
+from memproof.arith import empirical, exact, rigorous, symbolic
 from memproof.errors import InvalidArgumentError
 from memproof.validation import describe
 
@@ -89,11 +92,6 @@ def test_numerical_rank_tolerance_error(tol):
 
 
 # ------------------------------------------------------------------------------ rigorous
-from fractions import Fraction  # noqa: E402
-
-from flint import arb, arb_mat, ctx  # noqa: E402
-
-from memproof.arith import exact, rigorous  # noqa: E402
 
 
 def _obj(rows):
@@ -216,9 +214,7 @@ def test_row_rank_evidence_is_complete():
 
 
 # ------------------------------------------------------------------------------ symbolic
-import sympy  # noqa: E402
 
-from memproof.arith import symbolic  # noqa: E402
 
 X, Y = sympy.symbols("x y", real=True)
 
@@ -315,6 +311,7 @@ def test_early_stop_certificate_keeps_its_bound_and_precision():
     c = rigorous.certify_full_row_rank(_obj([[Fraction(1, 3), Fraction(2, 3), Fraction(1)],
                                              [Fraction(2, 3), Fraction(4, 3), Fraction(2)]]))
     assert c.prec == 53 and c.residual_bound == c.attempts[0][1] and float(c.residual_bound) >= 1
+    assert c.reason.startswith(f"residual bound {c.residual_bound} ≥ 1 at 53 bits and the selected 2×2 submatrix has rank 1 < 2")
     assert c.reason.endswith("singular and no precision can help; stopped early. memproof.arith.exact.rank decides the input")
 
 

@@ -20,7 +20,7 @@ import time
 import numpy as np
 import pytest
 
-from memproof.kruskal import VectorFamily, kruskal_rank, run_sweep
+from memproof.kruskal import VectorFamily, kernel, kruskal_rank, run_sweep
 from memproof.kruskal.certificates import CIRCUIT_FORMAT, CertificateError, CircuitCertificate
 from memproof.kruskal.combinatorics import plan_units, subtree_work, sweep_work
 from memproof.kruskal.modular import SWEEP_PRIMES
@@ -390,8 +390,6 @@ def test_sweep_state_defaults_and_certificate_dict():
 
 
 # ------------------------------------------------------------------------------ the plan: primes, seeds, bases
-from memproof.kruskal import kernel  # noqa: E402
-
 P1, P2, P3 = SWEEP_PRIMES[1:4]
 DEFAULT_BACKEND = "numba" if kernel.HAVE_NUMBA else "numpy"
 
@@ -512,23 +510,25 @@ def test_a_deadline_after_the_last_unit_completes_the_sweep():
 
 
 class _Clock:
-    """A perf_counter that advances ``step`` seconds per call (every batch looks slow, or fast)."""
+    """A perf_counter that advances ``steps[i]`` seconds at its i-th call (the last step repeats)."""
 
-    def __init__(self, step):
-        self.t, self.step = 0.0, step
+    def __init__(self, steps):
+        self.t, self.steps, self.calls = 0.0, list(steps), 0
 
     def perf_counter(self):
-        self.t += self.step
+        self.t += self.steps[min(self.calls, len(self.steps) - 1)]
+        self.calls += 1
         return self.t
 
 
-@pytest.mark.parametrize("step", [2.0, 1e-6])
-def test_the_result_does_not_depend_on_batch_timing(monkeypatch, step):
+@pytest.mark.parametrize("steps", [[2.0], [1e-6], [1e-6] * 12 + [2.0]],
+                         ids=["every-batch-slow", "every-batch-fast", "fast-then-slow"])
+def test_the_result_does_not_depend_on_batch_timing(monkeypatch, steps):
     from memproof.kruskal import sweep
 
     a = np.random.default_rng(3).standard_normal((24, 12))
     want = run_sweep(fam(a), 12).certificate
-    monkeypatch.setattr(sweep, "time", _Clock(step))          # batches halve (2 s each) or double (1 µs each)
+    monkeypatch.setattr(sweep, "time", _Clock(steps))         # batches double (1 µs each) and/or halve (2 s each)
     got = run_sweep(fam(a), 12).certificate
     assert (got.minors_visited, got.basis, got.zero_minors, got.prefix_len) == (want.minors_visited, want.basis, want.zero_minors, want.prefix_len)
 

@@ -78,11 +78,12 @@ def stage(table: dict) -> None:
     """Lay a clean copy of what mutmut copies (sources, tests, ``also_copy``) in ``.mutation/``.
 
     Modification times are kept (mutmut compares them with its mutants to decide what to regenerate);
-    ``.mutation/mutants/`` (mutmut's results) is kept, everything else is laid anew.
+    ``.mutation/mutants/`` (mutmut's results) and ``runs.json`` (the run log) are kept, everything else
+    is laid anew.
     """
     STAGE.mkdir(exist_ok=True)
     for p in STAGE.iterdir():
-        if p.name != "mutants":
+        if p.name not in ("mutants", "runs.json"):
             shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
     roots = [str(p).rstrip("/") for p in table["source_paths"] + table.get("also_copy", []) + ["tests"]]
     for f in _git_files():
