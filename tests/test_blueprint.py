@@ -232,3 +232,118 @@ def test_interrupt_keeps_finished_claims_and_marks_the_rest():
     entries = {e.claim.id: e for e in run(bp, {"A": "ok", "B": "interrupting", "C": "ok"})}
     assert entries["A"].result.outcome is Outcome.PROVED
     assert entries["B"].result.reason == INTERRUPTED and entries["C"].result.reason == INTERRUPTED
+
+
+# --------------------------------------------------------------- declarations: every refusal says why
+def _decl(cid="A", statement="Statement of A.", uses=(), **kw):
+    d = declare(cid, statement=statement, uses=uses, **kw)
+    d.checker((lambda ctx: None))
+    return d
+
+
+def test_claim_mismatches_name_each_difference_exactly():
+    from memproof.blueprint.declare import claim_mismatches, statement_digest
+
+    text = "# T\n\n## A — t\n- kind: lemma\n- uses: B, C\n- checker: check_A\n- coq: Lib.a\n\nStatement of A.\n\n```coq\nforall x, x = x\n```\n"
+    bp = parse_blueprint(text + "## B — b\n- kind: lemma\n- uses: none\n\nB.\n\n## C — c\n- kind: lemma\n- uses: none\n\nC.\n")
+    claim = bp.claim("A")
+    good = _decl(uses=("B", "C"), coq="Lib.a", coq_sha256=statement_digest("forall  x,\nx = x"))
+    good.check.__name__ = "check_A"
+    assert claim_mismatches(claim, good) == []
+    other_lemma = _decl(uses=("B", "C"), coq="Lib.b", coq_sha256=good.coq_sha256)
+    other_lemma.check.__name__ = "check_A"
+    assert claim_mismatches(claim, other_lemma) == ["A: the blueprint names the Coq lemma Lib.a, the declaration of check_A Lib.b"]
+    other_text = _decl(uses=("B", "C"), coq="Lib.a", coq_sha256=statement_digest("forall x, x = 0"))
+    other_text.check.__name__ = "check_A"
+    [msg] = claim_mismatches(claim, other_text)
+    assert msg.startswith("A: the blueprint's Coq statement of Lib.a is not the one check_A declares (sha256 ")
+    assert statement_digest("forall x, x = x")[:16] in msg and other_text.coq_sha256[:16] in msg
+    only_missing = _decl(uses=("B", "C", "D"), coq="Lib.a", coq_sha256=good.coq_sha256)
+    only_missing.check.__name__ = "check_A"
+    assert claim_mismatches(claim, only_missing) == ["A: uses differ from the declaration of check_A; missing premises D"]
+    extras = _decl(uses=(), coq="Lib.a", coq_sha256=good.coq_sha256)
+    extras.check.__name__ = "check_A"
+    assert claim_mismatches(claim, extras) == ["A: uses differ from the declaration of check_A; undeclared premises B, C"]
+
+
+def test_statement_digest_is_sha256_of_the_folded_text():
+    import hashlib
+
+    from memproof.blueprint.declare import statement_digest
+
+    assert statement_digest(" a\n b ") == hashlib.sha256("a b".encode()).hexdigest()
+    assert statement_digest("a b") != statement_digest("a  c")
+
+
+def test_declaration_errors_say_what_is_wrong():
+    with pytest.raises(ProofGraphError, match=r"^claim X: empty statement$"):
+        declare("X", statement=" \n ")
+    with pytest.raises(ProofGraphError, match="claim X: a Coq lemma is declared with the digest of its statement"):
+        declare("X", statement="s", coq="Lib.x")
+    d = declare("X", statement="s")
+    with pytest.raises(ProofGraphError, match=r"claim X is declared but has no checker \(decorate one with @X.checker\)"):
+        d.name
+    d.checker(lambda ctx: None)
+    with pytest.raises(ProofGraphError, match="claim X already has the checker <lambda>"):
+        d.checker(lambda ctx: None)
+
+
+def test_registry_refuses_two_checkers_of_one_name_and_lists_the_known_ones():
+    a, b = _decl("A"), _decl("B")
+    with pytest.raises(ProofGraphError, match=r"two checkers are named '<lambda>' \(A, B\)"):
+        ClaimRegistry([a, b])
+    b.check.__name__ = "check_B"
+    registry = ClaimRegistry([a, b])
+    assert len(registry) == 2 and [d.id for d in registry] == ["A", "B"]
+    with pytest.raises(ProofGraphError, match=r"no checker named 'check_Q' in the proof's registry \(known: <lambda>, check_B\)"):
+        registry.get("check_Q")
+
+
+def test_mismatch_error_names_the_blueprint_file_and_every_claim(tmp_path):
+    path = tmp_path / "blueprint.md"
+    path.write_text("# T\n\n" + claim("A") + claim("B"))
+    bp = load_blueprint(path)
+    with pytest.raises(StatementMismatchError) as info:
+        bind(bp, ClaimRegistry([]))
+    text = str(info.value)
+    assert text.startswith(f"the blueprint ({path}) disagrees with its checkers:\n  A: no checker named 'check_A'")
+    assert "\n  B: no checker named 'check_B'" in text
+
+
+def test_statement_difference_shows_whole_changed_runs_even_in_long_statements():
+    from memproof.blueprint.declare import _diff
+
+    assert _diff("rank F ≥ r + s", "rank F ≥ r + s + 1") == "declared '' ≠ blueprint '+ 1'"
+    assert _diff("a b c d", "a x y d") == "declared 'b c' ≠ blueprint 'x y'"
+    assert _diff("a b c d e", "a x c d y") == "declared 'b' ≠ blueprint 'x'; declared 'e' ≠ blueprint 'y'"
+    long = " ".join(["w"] * 300 + ["end"])  # > 200 tokens: difflib's autojunk would hide the change
+    assert _diff(long, long.replace("end", "stop")) == "declared 'end' ≠ blueprint 'stop'"
+
+
+def test_mismatch_error_of_a_text_blueprint_and_digest_prefixes():
+    from memproof.blueprint.declare import statement_digest
+
+    with pytest.raises(StatementMismatchError, match=r"^the blueprint disagrees with its checkers:\n  A: no checker"):
+        bind(blueprint(claim("A")), ClaimRegistry([]))
+    text = "# T\n\n## A — t\n- kind: lemma\n- checker: check_A\n- coq: L.a\n\nS.\n\n```coq\nP\n```\n"
+    d = declare("A", statement="S.", coq="L.a", coq_sha256=statement_digest("Q"))
+    d.checker(lambda ctx: None).__name__ = "check_A"
+    with pytest.raises(StatementMismatchError) as info:
+        bind(parse_blueprint(text), ClaimRegistry([d]))
+    assert f"(sha256 {statement_digest('P')[:16]}… ≠ {statement_digest('Q')[:16]}…)" in str(info.value)
+
+
+def test_declaration_combine_and_not_established():
+    d = _decl()
+    part = Result.proved("A", "a step", Level.EXACT, Scope.universal())
+    r = d.combine([part], seconds=2.5)
+    assert r.statement == "Statement of A." and r.seconds == 2.5 and d.matches(r)
+    assert not d.matches(r.replace(statement="Statement of B.")) and not d.matches(r.replace(claim="B"))
+    u = d.not_established("nothing checks the whole", [part.as_step()])
+    assert u.outcome is Outcome.UNKNOWN and u.reason == "nothing checks the whole" and u.parts == (part.as_step(),)
+    assert d.matches(u)
+    bad = Result.unknown("A", "a failed step", "timeout").as_step()
+    u = d.not_established("nothing checks the whole", [part.as_step(), bad])
+    assert u.reason == "nothing checks the whole; parts not proved: 'a failed step': unknown"
+    u = d.not_established("nothing", [bad, bad.replace(statement="another")])
+    assert u.reason == "nothing; parts not proved: 'a failed step': unknown; 'another': unknown"
