@@ -253,7 +253,9 @@ def a3_family(ds: Dataset):
     from .kruskal.family import VectorFamily, matrix_hash
 
     n = ds.n
-    h = hashlib.sha256(("A3:" + matrix_hash(ds.queries, "float") + ":" +
+    # n and the context layout are part of the input: (T, n, d) contexts and a shared (T·n, d) one
+    # flatten to the same rows but give other A3 vectors
+    h = hashlib.sha256((f"A3:n={n}:shared={ds.shared_context}:" + matrix_hash(ds.queries, "float") + ":" +
                         matrix_hash(ds.contexts.reshape(-1, ds.d), "float")).encode()).hexdigest()
 
     def mod_p(p: int) -> np.ndarray:

@@ -42,6 +42,10 @@ class InvalidArgumentError(MemproofError, ValueError):
         super().__init__(msg)
 
 
+class FloatRangeError(InvalidArgumentError):
+    """An exact value has no float64 counterpart (its magnitude exceeds ≈ 1.8·10³⁰⁸)."""
+
+
 class AssumptionViolatedError(MemproofError, ValueError):
     """The data violates an assumption of the theorem; ``witness`` shows where.
 

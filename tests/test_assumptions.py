@@ -100,6 +100,18 @@ def test_a3_family_matches_definition():
     assert [int(x.p) % p * pow(int(x.q), -1, p) % p for x in rows] == modp.tolist()
 
 
+def test_a3_family_hash_tells_context_layouts_apart():
+    """(T, n, d) contexts and one shared (T·n, d) context flatten to the same rows, but their A3 vectors
+    differ — so must their input hashes (a checkpoint of one must not resume the other)."""
+    rng = np.random.default_rng(3)
+    q, ctx = rng.standard_normal((2, 5)), rng.standard_normal((2, 2, 5))
+    per_example, shared = Dataset(q, ctx), Dataset(q, ctx.reshape(4, 5))
+    a, b = a3_family(per_example), a3_family(shared)
+    assert [list(r) for r in a.exact_rows([0])] != [list(r) for r in b.exact_rows([0])]
+    assert a.input_hash != b.input_hash
+    assert a3_family(Dataset(q.copy(), ctx.copy())).input_hash == a.input_hash
+
+
 def test_targeted_mode():
     ds = gaussian(T=7, n=3, d=6, seed=1)
     groups = [[0, 1, 2], [3, 4], [5, 6]]

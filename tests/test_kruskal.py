@@ -385,3 +385,26 @@ def test_budget_is_not_spent_on_compiling(monkeypatch):
     r = kruskal_rank(q, "rows", at_least=3, budget=0.25, numerical=False)
     assert r.at_least_decided(3) is True
     assert calls == ([1] if kernel.HAVE_NUMBA else [])
+
+
+def test_numerical_comparison_of_huge_rationals():
+    """Exact rows whose numerators and denominators exceed float64 (value ≈ 10) are rounded correctly for
+    the numerical comparison; a value beyond float64 skips that comparison with a note naming the entry,
+    and the exact answer is unaffected."""
+    from fractions import Fraction
+
+    from memproof.errors import FloatRangeError
+    from memproof.kruskal.family import as_family
+    from memproof.kruskal.numerical import _as_float
+
+    big = 10 ** 400
+    a = np.array([[Fraction(big + 1, big // 10), Fraction(1)], [Fraction(2), Fraction(3)], [Fraction(1), Fraction(1)]], dtype=object)
+    assert _as_float(as_family(a))[0, 0] == 10.0
+    r = kruskal_rank(a)
+    assert r.value == 2 and r.numerical.kruskal_rank == 2 and not r.notes
+    a[0, 0] = Fraction(big)
+    r = kruskal_rank(a)
+    assert r.value == 2 and r.numerical is None
+    assert any("numerical comparison skipped" in n and "rows[0][0]" in n for n in r.notes)
+    with pytest.raises(FloatRangeError, match=r"rows\[0\]\[0\].*2\^1328"):
+        numerical_kruskal_rank(a)

@@ -26,7 +26,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..errors import InvalidArgumentError, UndecidedError
+from ..errors import FloatRangeError, InvalidArgumentError, UndecidedError
 from ..results import Level, Result, Scope
 from . import kernel
 from .certificates import CircuitCertificate, SpotCheck
@@ -472,8 +472,11 @@ def kruskal_rank(a: Any, axis: str = "rows", *, mode: str = "auto", at_least: in
     # 4. numerical comparison --------------------------------------------------------------------
     num, disagreement = None, None
     if numerical:
-        num = numerical_kruskal_rank(fam, tol=tol, dtype=numerical_dtype, seed=seed)
-        disagreement = _disagreement(lower, upper, num)
+        try:
+            num = numerical_kruskal_rank(fam, tol=tol, dtype=numerical_dtype, seed=seed)
+            disagreement = _disagreement(lower, upper, num)
+        except FloatRangeError as exc:
+            notes.append(f"numerical comparison skipped: {exc}")
     return KruskalResult(lower, upper, fam.axis, N, dim, fam.input_hash, status, upper_cert, lower_cert, checked,
                          time.perf_counter() - t0, at_least, estimate, sampling, num, disagreement, tuple(notes), backend)
 

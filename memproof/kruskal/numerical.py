@@ -17,10 +17,12 @@ import dataclasses
 import itertools
 import math
 import time
+from fractions import Fraction
 from typing import Any, Mapping
 
 import numpy as np
 
+from ..errors import FloatRangeError
 from .family import VectorFamily, as_family
 from .sampling import numerical_full_rank, random_subsets
 
@@ -97,5 +99,17 @@ def numerical_kruskal_rank(a: Any, axis: str = "rows", *, tol: float | None = No
 
 
 def _as_float(fam: VectorFamily) -> np.ndarray:
-    rows = fam.exact_rows(range(fam.N))
-    return np.array([[float(x.p) / float(x.q) for x in r] for r in rows], dtype=np.float64)
+    """The exact vectors rounded to float64 (each entry correctly rounded, however large p and q are).
+
+    Raises :class:`~memproof.errors.FloatRangeError` naming the entry when a value lies beyond the
+    float64 range: the float comparison does not exist for such a family."""
+    out = np.empty((fam.N, fam.dim), dtype=np.float64)
+    for i, row in enumerate(fam.exact_rows(range(fam.N))):
+        for j, x in enumerate(row):
+            try:
+                out[i, j] = float(Fraction(int(x.p), int(x.q)))
+            except OverflowError:
+                raise FloatRangeError(f"{fam.axis}[{i}][{j}]", f"a value of about 2^{int(x.p).bit_length() - int(x.q).bit_length()}",
+                                           "entries within the float64 range for a numerical rank",
+                                           hint="pass numerical=False; the exact Kruskal rank does not need floats") from None
+    return out
