@@ -1,6 +1,6 @@
 """Construction and certification time against T (issues #4, #14), with peers for both.
 
-Run:  python benchmarks/construct_bench.py [--quick] [--max-T 2047] [--no-certify] [--out docs/benchmarks-construct.md]
+Run:  python benchmarks/construct_bench.py [--quick] [--min-T 0] [--max-T 2047] [--no-certify] [--out docs/benchmarks-construct.md]
 
 For each size (shared context, d_h = n, T = H(n − 1) + 1 at full capacity) it times
 
@@ -80,6 +80,7 @@ def table(rows: list[dict]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the two smallest sizes only")
+    parser.add_argument("--min-T", type=int, default=0, help="skip the sizes below this T")
     parser.add_argument("--max-T", type=int, default=2047)
     parser.add_argument("--peer-max-T", type=int, default=400)
     parser.add_argument("--no-certify", action="store_true", help="time construction and lstsq only")
@@ -87,7 +88,7 @@ def main() -> int:
     args = parser.parse_args()
     rows = []
     for n, d, H in QUICK if args.quick else SIZES:
-        if H * (n - 1) + 1 > args.max_T:
+        if not args.min_T <= H * (n - 1) + 1 <= args.max_T:
             continue
         rows.append(run(n, d, H, peer=H * (n - 1) + 1 <= args.peer_max_T, certify=not args.no_certify))
         print(table(rows[-1:]).splitlines()[-1], flush=True)
@@ -100,7 +101,7 @@ def main() -> int:
         with open(args.out, "w", encoding="utf-8") as f:
             f.write("# Benchmark: construction and certification\n\nCommand: `python benchmarks/construct_bench.py"
                     f"{' --quick' if args.quick else ''}{' --no-certify' if args.no_certify else ''}"
-                    f"{f' --max-T {args.max_T}' if args.max_T != 2047 else ''}`\n\n" + text + "\n")
+                    f"{f' --min-T {args.min_T}' if args.min_T else ''}{f' --max-T {args.max_T}' if args.max_T != 2047 else ''}`\n\n" + text + "\n")
     return 0 if all(r["status"] in ("proved", "not run") for r in rows) else 1
 
 

@@ -550,13 +550,13 @@ def _check_batch(weights: MHAWeights, contexts: Any, queries: Any) -> tuple[np.n
 def _logits(weights: MHAWeights, C: np.ndarray, Q: np.ndarray) -> np.ndarray:
     """``s · E_t W_K^h W_Q^hᵀ e_t`` for all t, h: shape (T, H, n). ``C`` is (T, n, d) or shared (n, d)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        q = np.einsum("td,hda->tha", Q, weights.W_Q)  # W_Q^hᵀ e_t        (T, H, d_h)
+        q = np.einsum("td,hda->tha", Q, weights.W_Q, optimize=True)  # W_Q^hᵀ e_t        (T, H, d_h)
         if C.ndim == 2:
             k = np.einsum("nd,hda->hna", C, weights.W_K)  # E W_K^h    (H, n, d_h)
             a = np.einsum("hna,tha->thn", k, q)
-        else:
-            k = np.einsum("tnd,hda->thna", C, weights.W_K)  # E_t W_K^h (T, H, n, d_h)
-            a = np.einsum("thna,tha->thn", k, q)
+        else:  # E_t (W_K^h q_{t,h}): O(T H d d_h + T H n d) instead of forming E_t W_K^h, O(T H n d d_h)
+            u = np.einsum("hda,tha->thd", weights.W_K, q, optimize=True)  # (T, H, d)
+            a = np.matmul(C, u.transpose(0, 2, 1)).transpose(0, 2, 1)  # (T, H, n)
         if weights.scale != 1.0:
             a = weights.scale * a
     if not np.isfinite(a).all():
