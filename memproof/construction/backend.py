@@ -104,8 +104,12 @@ class Backend:
             import torch
 
             version = torch.__version__
-        return {"library": self.library, "version": version, "device": str(self.device),
-                "dtype": str(np.dtype(self.dtype)) if self.library == "numpy" else str(self.dtype).replace("torch.", "")}
+        return {"library": self.library, "version": version, "device": str(self.device), "dtype": self.dtype_name}
+
+    @property
+    def dtype_name(self) -> str:
+        """``"float64"`` or ``"float32"`` (for records and messages)."""
+        return str(np.dtype(self.dtype)) if self.library == "numpy" else str(self.dtype).replace("torch.", "")
 
     def synchronize(self) -> None:
         """Wait for the device (CUDA) so that wall times measure the work."""

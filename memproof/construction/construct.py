@@ -1,4 +1,6 @@
-"""The public constructor of Theorem 1 (theorem.md §6, S1–S8): :func:`construct_memorizing_mha`."""
+"""The constructor of Theorem 1 (theorem.md §6, S1–S8): :func:`build_layer`, written once against the
+array API standard (:mod:`.backend`: numpy, or torch on CPU/CUDA), and its numpy entry point
+:func:`construct_memorizing_mha` (the torch one is :func:`memproof.torchpath.construct_memorizing_mha_torch`)."""
 from __future__ import annotations
 
 import dataclasses
@@ -118,9 +120,10 @@ def construct_memorizing_mha(
     Returns
     -------
     MemorizingMHA
-        ``weights``, ``partition``, per-head ``trace``, float ``Z``, ``max_abs_error`` and
-        ``warnings``. Everything there is float64 (empirical); certify with
-        :func:`~memproof.construction.check_memorizes` (or ``result.check()``).
+        ``weights``, ``partition``, per-head ``trace``, float ``Z``, ``max_abs_error``, ``warnings``,
+        ``backend`` (numpy, cpu, float64: :func:`build_layer` is the one implementation, also behind
+        :func:`memproof.torchpath.construct_memorizing_mha_torch`) and ``timings``. Everything there is
+        float64 (empirical); certify with :func:`~memproof.construction.check_memorizes` (or ``result.check()``).
 
     Raises
     ------
@@ -262,7 +265,7 @@ def _trace(bk: Backend, h: int, group: list[int], old: list[int], ch: HeadChoice
     k, n = len(group), C.shape[-2]
     if margin <= RTOL:
         warnings.append(
-            f"head {h}: Z restricted to rows R_h (heads 1..{h + 1}) has σ_min/σ_max = {margin:.3g}: float64 cannot "
+            f"head {h}: Z restricted to rows R_h (heads 1..{h + 1}) has σ_min/σ_max = {margin:.3g}: {bk.dtype_name} cannot "
             "confirm Inv(h); the rigorous check may still prove rank Z = T. Try fewer examples per head or another seed")
     s = xp.linalg.svdvals(ch.W_K @ ch.W_Q.T)
     rank_num = int(xp.sum(xp.astype(s > RTOL * s[0], xp.int64))) if float(s[0]) > 0 else 0
@@ -284,7 +287,7 @@ def _trace(bk: Backend, h: int, group: list[int], old: list[int], ch: HeadChoice
         wrong = bk.indices(xp.argmax(L, axis=1) != ch.argmax_old)
         if wrong:
             warnings.append(f"head {h}: old examples {[old[i] for i in wrong][:5]} do not attend mostly to the predicted "
-                            "token i_t in float64 (S4)")
+                            f"token i_t in {bk.dtype_name} (S4)")
         D = bk.take(z_h, group) - ch.G @ bk.take(z_h, old)
         sv = xp.linalg.svdvals(D)
         sk_real = float(sv[-1]) if sv.shape[0] >= k else 0.0

@@ -276,7 +276,7 @@ def _suppression(bk: Backend, queries: Any, contexts: Any, old: list[int], qN: A
                     "(perturb the data, or pass a partition that puts them in other groups).")
         raise NumericalConstructionError(
             f"S3: none of {tried} draws of (u, ξ) gave ν·e_t ≠ 0 for all old queries and a distinct maximum of every "
-            "g_t = (ν·e_t) E_t u in float64; try another seed or more draws." + hint)
+            f"g_t = (ν·e_t) E_t u in {bk.dtype_name}; try another seed or more draws." + hint)
     u, nu, g, gaps = best
     return u, nu, xp.argmax(g, axis=1), gaps, tried
 
