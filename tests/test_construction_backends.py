@@ -10,7 +10,8 @@ import textwrap
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from memproof.construction import construct_memorizing_mha
 from memproof.construction.backend import Backend
@@ -75,7 +76,7 @@ def torch():
 def test_same_weights_with_numpy_and_torch(torch, case):
     from memproof.torchpath import construct_memorizing_mha_torch
 
-    n, d, H, d_h, shared, d_o, seed = case
+    _, _, H, d_h, _, _, seed = case
     Q, C, Y = _problem(*case)
     a = construct_memorizing_mha(Q, C, Y, heads=H, d_h=d_h, seed=seed, check_assumptions=False)
     b = construct_memorizing_mha_torch(Q, C, Y, heads=H, d_h=d_h, seed=seed)
@@ -192,7 +193,7 @@ def test_cuda_construction_matches_numpy(torch):  # pragma: no cover - GPU only
     from memproof.torchpath import construct_memorizing_mha_torch
 
     for case in [(3, 5, 2, 3, True, 1, 0), (4, 7, 4, 4, False, 2, 11)]:
-        n, d, H, d_h, shared, d_o, seed = case
+        _, _, H, d_h, _, _, seed = case
         Q, C, Y = _problem(*case)
         a = construct_memorizing_mha(Q, C, Y, heads=H, d_h=d_h, seed=seed, check_assumptions=False)
         b = construct_memorizing_mha_torch(Q, C, Y, heads=H, d_h=d_h, seed=seed, device="cuda")
