@@ -79,3 +79,20 @@ def test_softmax_rejects_bad_axis():
         empirical.softmax([[1.0, 2.0]], axis=2)
     with pytest.raises(InvalidArgumentError):
         empirical.softmax([[1.0, 2.0]], axis=True)
+
+
+def test_min_norm_solve_matches_lstsq_and_falls_back():
+    """The batched QR solve equals numpy's lstsq on wide full-rank systems; tall and rank-deficient
+    members are solved by lstsq (the min-norm least-squares answer, not a huge or non-finite one)."""
+    from memproof.arith.empirical import min_norm_solve
+
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(5, 3, 7)), rng.normal(size=(5, 3, 2))
+    want = np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(A, B)])
+    assert np.allclose(min_norm_solve(A, B), want, rtol=1e-12, atol=1e-12)
+    A[2, 2] = A[2, 0] + A[2, 1]  # member 2 loses rank: lstsq's least-squares answer, finite
+    want = np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(A, B)])
+    got = min_norm_solve(A, B)
+    assert np.isfinite(got).all() and np.allclose(got, want, rtol=1e-9, atol=1e-9)
+    tall, rhs = rng.normal(size=(2, 6, 3)), rng.normal(size=(2, 6, 1))
+    assert np.allclose(min_norm_solve(tall, rhs), np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(tall, rhs)]))

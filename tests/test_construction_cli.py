@@ -16,6 +16,8 @@ def test_construct_generated_data_json_and_weights(tmp_path, capsys):
     assert summary["T"] == 7 and summary["rank_Z"] == 7 and summary["certified"] == "rigorous"
     assert summary["max_abs_error"] < 1e-8 and len(summary["trace"]) == 3 and summary["trace"][0]["gamma"] == "inf"
     assert all(t["c"] > t["c_star"] for t in summary["trace"][1:])
+    assert summary["backend"]["library"] == "numpy" and summary["backend"]["dtype"] == "float64"
+    assert all(t["rank_decision"] for t in summary["trace"])
     assert MHAWeights.load(out).heads == 3
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import InvalidArgumentError
 from ..validation import as_float_array, describe
 
-__all__ = ["log_softmax", "softmax", "singular_values", "NumericalRank", "numerical_rank"]
+__all__ = ["log_softmax", "softmax", "singular_values", "NumericalRank", "numerical_rank", "min_norm_solve"]
 
 
 def _axis(arr: np.ndarray, axis: Any) -> int:
@@ -123,3 +123,32 @@ def numerical_rank(a: Any, tol: float | None = None) -> NumericalRank:
             raise InvalidArgumentError("tol", describe(tol), "a finite tolerance ≥ 0 (or None for the default)")
         used = float(tol)
     return NumericalRank(int((s > used).sum()), used)
+
+
+def min_norm_solve(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Minimum-norm least-squares solutions ``X_j`` of ``A_j X_j ≈ B_j`` for a batch ``A`` (b, m, n), ``B`` (b, m, c).
+
+    Wide full-row-rank systems (m ≤ n, e.g. the contexts E_j of A2 in L3) are solved in one batched QR of
+    the ``A_jᵀ`` (``A_j⁺ B_j = Q_j R_j⁻ᵀ B_j``); anything else — tall, or numerically rank deficient — is
+    solved one by one by :func:`numpy.linalg.lstsq` (``rcond=None``), which the batched path equals up to
+    rounding.
+
+    >>> A = np.array([[[1.0, 0.0, 1.0]], [[0.0, 2.0, 0.0]]])
+    >>> min_norm_solve(A, np.array([[[2.0]], [[4.0]]]))[:, :, 0].round(12).tolist()
+    [[1.0, 0.0, 1.0], [0.0, 2.0, 0.0]]
+    """
+    X = None
+    if A.shape[1] <= A.shape[2]:
+        Q, R = np.linalg.qr(A.transpose(0, 2, 1))
+        with np.errstate(all="ignore"):
+            try:
+                X = np.matmul(Q, np.linalg.solve(R.transpose(0, 2, 1), B))
+            except np.linalg.LinAlgError:
+                X = None
+        # a numerically singular R gives huge entries rather than an error: lstsq's cut-off decides then
+        if X is not None and not (np.isfinite(X).all() and np.abs(np.diagonal(R, axis1=1, axis2=2)).min(initial=np.inf)
+                                  > max(A.shape[1:]) * np.finfo(A.dtype).eps * np.abs(R).max(initial=0.0)):
+            X = None
+    if X is None:
+        X = np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(A, B)])
+    return X

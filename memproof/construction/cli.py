@@ -69,7 +69,7 @@ def cmd_construct(args: argparse.Namespace) -> int:
         "reason": result.reason, "max_abs_error": built.max_abs_error,
         "seconds": {"construct": t_build[0], "certify": t_cert[0]},
         "weights": str(args.output) if args.output else None, "warnings": list(built.warnings),
-        "trace": [t.to_dict() for t in built.trace],
+        "trace": [t.to_dict() for t in built.trace], "backend": built.backend,
         "dtype": args.dtype, "export": args.export, "scale": built.weights.scale,
         "error_budget": built.error_budget.to_dict() if built.error_budget is not None else None,
     }

@@ -1,34 +1,31 @@
-"""The public constructor of Theorem 1 (theorem.md §6, S1–S8): :func:`construct_memorizing_mha`."""
+"""The constructor of Theorem 1 (theorem.md §6, S1–S8): :func:`build_layer`, written once against the
+array API standard (:mod:`.backend`: numpy, or torch on CPU/CUDA), and its numpy entry point
+:func:`construct_memorizing_mha` (the torch one is :func:`memproof.torchpath.construct_memorizing_mha_torch`)."""
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
 import numpy as np
 
-from ..arith.empirical import log_softmax, sigma_ratio
+from ..arith.empirical import sigma_ratio
 from ..assumptions import require_used_assumptions
 from ..data import Dataset
 from ..errors import InvalidArgumentError, OutOfRangeError
-from ..lemmas.rank_reduction import interpolating_readout
 from ..lemmas.readout_factorisation import factor_readout_block
-from ..model import AttentionSpec, MHAWeights, feature_matrix, mha_batch
+from ..model import AttentionSpec, MHAWeights
 from ..validation import describe, positive_int
-from .heads import RTOL, HeadChoice, context_times, first_head, head_logits, later_head
+from .backend import Backend
+from .heads import HeadChoice, context_times, first_head, head_logits, later_head
 from .partition import partition_examples, validate_partition
 from .rowspace import RowSpace
-from .trace import HeadTrace, MemorizingMHA
+from .trace import RTOL, HeadTrace, MemorizingMHA
 
-__all__ = ["construct_memorizing_mha"]
+__all__ = ["construct_memorizing_mha", "build_layer", "Layer"]
 
 #: interpolation error (relative to max(1, ‖Y‖_∞)) above which the result carries a warning
 ERROR_TOL = 1e-6
-
-
-def _one_head_features(W_K: np.ndarray, W_Q: np.ndarray, contexts: Any, queries: np.ndarray, scale: float) -> np.ndarray:
-    d, d_h = W_K.shape
-    w = MHAWeights(W_Q[None], W_K[None], np.zeros((1, d, 1)), np.zeros((1, 1, 1)), scale=scale)
-    return feature_matrix(w, contexts, queries)
 
 
 def resolve_scale(scale: Any, d: int, d_h: int) -> float:
@@ -52,7 +49,7 @@ def resolve_scale(scale: Any, d: int, d_h: int) -> float:
 def construction_problem(queries: Any, contexts: Any, labels: Any, *, heads: int, d_h: int, d_v: int | None,
                          seed: Any, partition: Any) -> tuple[Dataset, AttentionSpec, tuple[tuple[int, ...], ...]]:
     """Validate a construction request: the dataset, the spec inside Theorem 1's range (n < d,
-    d_v ≥ min(d, d_o), T ≤ H(n̄ − 1) + 1) and the partition N_1..N_H. Shared by the numpy and torch paths."""
+    d_v ≥ min(d, d_o), T ≤ H(n̄ − 1) + 1) and the partition N_1..N_H (numpy, whatever library builds)."""
     if labels is None:
         raise InvalidArgumentError("labels", "None", "labels y_t of shape (T,) or (T, d_o)")
     ds = Dataset(queries, contexts, labels)
@@ -123,9 +120,10 @@ def construct_memorizing_mha(
     Returns
     -------
     MemorizingMHA
-        ``weights``, ``partition``, per-head ``trace``, float ``Z``, ``max_abs_error`` and
-        ``warnings``. Everything there is float64 (empirical); certify with
-        :func:`~memproof.construction.check_memorizes` (or ``result.check()``).
+        ``weights``, ``partition``, per-head ``trace``, float ``Z``, ``max_abs_error``, ``warnings``,
+        ``backend`` (numpy, cpu, float64: :func:`build_layer` is the one implementation, also behind
+        :func:`memproof.torchpath.construct_memorizing_mha_torch`) and ``timings``. Everything there is
+        float64 (empirical); certify with :func:`~memproof.construction.check_memorizes` (or ``result.check()``).
 
     Raises
     ------
@@ -149,119 +147,157 @@ def construct_memorizing_mha(
     ds, spec, groups = construction_problem(queries, contexts, labels, heads=heads, d_h=d_h, d_v=d_v, seed=seed,
                                             partition=partition)
     draws = positive_int(draws, "draws")
-    H, d, d_h, n_bar, Y = spec.heads, ds.d, spec.d_h, spec.n_bar, ds.labels
-    d_o, d_v = spec.d_o, spec.d_v
     assumptions = require_used_assumptions(ds, groups) if check_assumptions else {"A1": "not checked", "A2": "not checked"}
+    bk = Backend.numpy()
+    layer = build_layer(bk, ds, spec, groups, seed=seed, draws=draws, scale=scale, target_dtype=target_dtype)
+    weights = MHAWeights(layer.W_Q, layer.W_K, layer.W_V, layer.W_O, spec, layer.scale)
+    budget = None
+    if target_dtype is not None:
+        from ..export.error_bound import evaluation_error_bound
 
+        budget = evaluation_error_bound(weights, ds.queries, ds.contexts, ds.labels, target_dtype, Z=layer.Z)
+    return MemorizingMHA(weights, groups, layer.trace, layer.Z, layer.max_abs_error, spec.n_bar, spec.capacity, seed,
+                         layer.warnings, ds, assumptions, target_dtype, budget, bk.record(), layer.timings)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Layer:
+    """What :func:`build_layer` returns: the weights ``W_Q, W_K`` (H, d, d_h), ``W_V`` (H, d, d_v),
+    ``W_O`` (H, d_o, d_v) and ``Z`` (T, H d) as arrays of the backend's library (on its device, in its
+    dtype), the logit scale ``s``, the interpolation error, the per-head traces, the warnings and the timings."""
+
+    W_Q: Any
+    W_K: Any
+    W_V: Any
+    W_O: Any
+    Z: Any
+    scale: float
+    max_abs_error: float
+    trace: tuple[HeadTrace, ...]
+    warnings: tuple[str, ...]
+    timings: dict[str, float]
+
+
+def build_layer(bk: Backend, ds: Dataset, spec: AttentionSpec, groups: tuple[tuple[int, ...], ...], *, seed: Any,
+                draws: int, scale: Any = None, target_dtype: str | None = None, track_margins: bool = True) -> Layer:
+    """S1–S8 for a validated problem (:func:`construction_problem`) in the array library of ``bk``.
+
+    This is the one implementation of the construction: :func:`construct_memorizing_mha` runs it with
+    numpy, :func:`memproof.torchpath.construct_memorizing_mha_torch` with torch (CPU or CUDA). Every
+    random choice is drawn from ``numpy.random.default_rng(seed)`` in the same order whatever the
+    library, so both give the same weights up to rounding. ``track_margins=False`` skips the
+    ``σ_min/σ_max`` of ``Z[R_h, heads 1..h]`` (an SVD or Lanczos run on the CPU per head; the traces then
+    hold ``rank_margin = nan``). ``target_dtype`` is described in :func:`construct_memorizing_mha`.
+    """
+    xp = bk.xp
+    H, d, d_h, Y = spec.heads, ds.d, spec.d_h, bk.asarray(ds.labels)
+    d_o, d_v = spec.d_o, spec.d_v
     s = resolve_scale(scale, d, d_h)
     tune = target_dtype is not None
     if tune:
         from ..export.torch_mha import export_head_dim, round_to_dtype
 
-        rnd = lambda x: round_to_dtype(x, target_dtype)  # noqa: E731
+        rnd = lambda x: bk.asarray(round_to_dtype(bk.to_numpy(x), target_dtype))  # noqa: E731
         p = export_head_dim(H, d, d_h, d_v, d_o)
         s = 1.0 / math.sqrt(p)
     rng = np.random.default_rng(seed)
-    Q = ds.queries
-    C = np.ascontiguousarray(ds.contexts)  # (T, n, d) or one shared (n, d)
-    W_K = np.zeros((H, d, d_h))
-    W_Q = np.zeros((H, d, d_h))
-    order = np.array([t for g in groups for t in g], dtype=int)  # rows in the order the heads take them
-    Zo = np.zeros((ds.T, H * d))  # Z[order]: R_h is the leading block; columns filled head by head
-    rows = RowSpace()  # Z[R_h, heads 1..h] = L W, updated as heads and rows arrive (S2, Inv(h))
+    Q = bk.asarray(ds.queries)
+    C = bk.asarray(np.ascontiguousarray(ds.contexts))  # (T, n, d) or one shared (n, d)
+    zeros = lambda *shape: xp.zeros(shape, dtype=bk.dtype, device=bk.device)  # noqa: E731
+    W_K, W_Q = zeros(H, d, d_h), zeros(H, d, d_h)
+    order = [t for g in groups for t in g]  # rows in the order the heads take them
+    Zo = zeros(ds.T, H * d)  # Z[order]: R_h is the leading block; columns filled head by head
+    rows = RowSpace(bk)  # Z[R_h, heads 1..h] = L W, updated as heads and rows arrive (S2, Inv(h))
     traces: list[HeadTrace] = []
     warnings: list[str] = []
+    timings: dict[str, float] = {}
     old: list[int] = []
     for h, group in enumerate(groups):
         group = list(group)
         r, k, cols = len(old), len(group), slice(0, h * d)
         if group:
-            if h == 0 or not old:
-                ch = first_head(Q, C, group, d_h, rng, draws)
-            else:
-                G = rows.project(Zo[r:r + k, cols], Zo[:r, cols])  # S2: G = V U⁺
-                ch = later_head(Q, C, old, group, G, d_h, rng, draws, tune, ds.shared_context)
-            if tune:  # the numbers the export will hold: √p folded into W_Q, rounded once
-                W_K[h], W_Q[h] = rnd(ch.W_K), rnd(math.sqrt(p) * ch.W_Q)
-            else:
-                W_K[h], W_Q[h] = ch.W_K, (ch.W_Q if s == 1.0 else ch.W_Q / s)
-        z_h = _one_head_features(W_K[h], W_Q[h], ds.contexts, Q, s)
-        Zo[:, h * d:(h + 1) * d] = z_h[order]
-        rows.add_columns(Zo[:r, h * d:(h + 1) * d])
+            with bk.timer(timings, "heads"):
+                if h == 0 or not old:
+                    ch = first_head(bk, Q, C, group, d_h, rng, draws)
+                else:
+                    G = rows.project(Zo[r:r + k, cols], Zo[:r, cols])  # S2: G = V U⁺
+                    ch = later_head(bk, Q, C, old, group, G, d_h, rng, draws, tune, ds.shared_context)
+                if tune:  # the numbers the export will hold: √p folded into W_Q, rounded once
+                    W_K[h], W_Q[h] = rnd(ch.W_K), rnd(math.sqrt(p) * ch.W_Q)
+                else:
+                    W_K[h], W_Q[h] = ch.W_K, (ch.W_Q if s == 1.0 else ch.W_Q / s)
+        with bk.timer(timings, "features"):
+            z_h = bk.features(W_K[h], W_Q[h], C, Q, s)
+            Zo[:, h * d:(h + 1) * d] = bk.take(z_h, order)
+        with bk.timer(timings, "rowspace"):
+            rows.add_columns(Zo[:r, h * d:(h + 1) * d])
+            if group:
+                cols = slice(0, (h + 1) * d)
+                rows.add_rows(Zo[r:r + k, cols], Zo[:r, cols])
+                margin = rows.sigma_ratio() if track_margins else math.nan
         if group:
-            cols = slice(0, (h + 1) * d)
-            rows.add_rows(Zo[r:r + k, cols], Zo[:r, cols])
-            traces.append(_trace(h, group, old, ch, C, Q, rows.sigma_ratio(), z_h, warnings))
+            traces.append(_trace(bk, h, group, old, ch, C, Q, margin, z_h, warnings))
             old = old + group
 
-    Z = np.empty_like(Zo)
-    Z[order] = Zo
-    M = interpolating_readout(Z, Y)
-    W_V = np.zeros((H, d, d_v))
-    W_O = np.zeros((H, d_o, d_v))
-    for h in range(H):
-        W_V[h], W_O[h] = factor_readout_block(M[:, h * d:(h + 1) * d], d_v)
-    if tune:
-        W_V, W_O = rnd(W_V), rnd(W_O)
-    weights = MHAWeights(W_Q, W_K, W_V, W_O, spec, s)
-    Z = feature_matrix(weights, ds.contexts, Q)
-    err = float(np.abs(mha_batch(weights, ds.contexts, Q) - Y).max())
-    if err > ERROR_TOL * max(1.0, float(np.abs(Y).max())):
+    with bk.timer(timings, "readout"):
+        Z = bk.take(Zo, np.argsort(order))
+        M = bk.to_numpy(bk.lstsq(Z, Y)).T  # S8: M = Yᵀ(ZZᵀ)⁻¹Z, the minimum-norm M Zᵀ = Yᵀ (L1)
+        blocks = [factor_readout_block(M[:, h * d:(h + 1) * d], d_v) for h in range(H)]  # L2
+        W_V, W_O = bk.asarray(np.stack([b[0] for b in blocks])), bk.asarray(np.stack([b[1] for b in blocks]))
+        if tune:
+            W_V, W_O = rnd(W_V), rnd(W_O)
+    with bk.timer(timings, "evaluate"):
+        Z, out = bk.evaluate(W_Q, W_K, W_V, W_O, C, Q, s)
+        err = float(xp.max(xp.abs(out - Y)))
+    if err > ERROR_TOL * max(1.0, float(xp.max(xp.abs(Y)))):
         warnings.append(
-            f"S8: the float readout interpolates only to max error {err:.3g} (σ_min/σ_max of Z = {sigma_ratio(Z):.3g}). "
+            f"S8: the float readout interpolates only to max error {err:.3g} (σ_min/σ_max of Z = {sigma_ratio(bk.to_numpy(Z)):.3g}). "
             "The key–query weights may still admit an exact readout: certify with check_memorizes(..., certify='rigorous'); "
             "to improve the float readout use fewer examples per head, another seed, or solve the readout in higher precision")
-    budget = None
-    if tune:
-        from ..export.error_bound import evaluation_error_bound
-
-        budget = evaluation_error_bound(weights, ds.queries, ds.contexts, Y, target_dtype, Z=Z)
-    return MemorizingMHA(weights, groups, tuple(traces), Z, err, n_bar, spec.capacity, seed, tuple(warnings), ds, assumptions,
-                         target_dtype, budget)
+    return Layer(W_Q, W_K, W_V, W_O, Z, s, err, tuple(traces), tuple(warnings), timings)
 
 
-def _trace(h: int, group: list[int], old: list[int], ch: HeadChoice, C: np.ndarray, Q: np.ndarray,
-           margin: float, z_h: np.ndarray, warnings: list[str]) -> HeadTrace:
-    """Realised (float64) margins of one head: saturation of the old rows; ``margin`` is σ_min/σ_max of
-    ``Z[R_h, heads 1..h]`` (from the updated factor, :class:`~.rowspace.RowSpace`)."""
+def _trace(bk: Backend, h: int, group: list[int], old: list[int], ch: HeadChoice, C: Any, Q: Any,
+           margin: float, z_h: Any, warnings: list[str]) -> HeadTrace:
+    """Realised margins of one head (in ``bk``'s library and dtype): saturation of the old rows; ``margin``
+    is σ_min/σ_max of ``Z[R_h, heads 1..h]`` (from the updated factor, :class:`~.rowspace.RowSpace`)."""
+    xp = bk.xp
     k, n = len(group), C.shape[-2]
     if margin <= RTOL:
         warnings.append(
-            f"head {h}: Z restricted to rows R_h (heads 1..{h + 1}) has σ_min/σ_max = {margin:.3g}: float64 cannot "
+            f"head {h}: Z restricted to rows R_h (heads 1..{h + 1}) has σ_min/σ_max = {margin:.3g}: {bk.dtype_name} cannot "
             "confirm Inv(h); the rigorous check may still prove rank Z = T. Try fewer examples per head or another seed")
-    Wh = ch.W_K @ ch.W_Q.T
-    s = np.linalg.svd(Wh, compute_uv=False)
-    rank_num = int((s > RTOL * s[0]).sum()) if s[0] > 0 else 0
-    rank_bound = int(np.count_nonzero(np.abs(ch.W_K).sum(axis=0) * np.abs(ch.W_Q).sum(axis=0)))
+    s = xp.linalg.svdvals(ch.W_K @ ch.W_Q.T)
+    rank_num = int(xp.sum(xp.astype(s > RTOL * s[0], xp.int64))) if float(s[0]) > 0 else 0
+    used = xp.sum(xp.abs(ch.W_K), axis=0) * xp.sum(xp.abs(ch.W_Q), axis=0)
+    rank_bound = int(xp.sum(xp.astype(used != 0, xp.int64)))
     log_l1: tuple[float, ...] = ()
     log_bound: tuple[float, ...] = ()
     leak = 0.0
     sk_real = ch.sigma_k_D_star
     if old:
-        L = head_logits(C, old, ch.W_K, Q[old] @ ch.W_Q)
-        ls = log_softmax(L, axis=1)
-        idx = np.arange(len(old))
+        L = head_logits(bk, C, old, ch.W_K, bk.take(Q, old) @ ch.W_Q)
+        ls = bk.log_softmax(L, axis=1)
         # log ‖s − e_i‖₁ = log(2 (1 − s_i)) = log 2 + log Σ_{j≠i} s_j, evaluated from log-softmax
-        others = ls.copy()
-        others[idx, ch.argmax_old] = -np.inf
-        with np.errstate(divide="ignore"):
-            log_rest = np.logaddexp.reduce(others, axis=1)
-        log_l1 = tuple(float(math.log(2.0) + x) for x in log_rest)
-        log_bound = tuple(float(math.log(2.0 * (n - 1)) - (ch.c * g - 2.0 * b)) for g, b in zip(ch.gaps_old, ch.beta_old))
-        realised_argmax = np.argmax(L, axis=1)
-        if (realised_argmax != ch.argmax_old).any():
-            bad = [old[i] for i in np.flatnonzero(realised_argmax != ch.argmax_old)][:5]
-            warnings.append(f"head {h}: old examples {bad} do not attend mostly to the predicted token i_t in float64 (S4)")
-        A = z_h[old]
-        D = z_h[group] - ch.G @ A
-        sv = np.linalg.svd(D, compute_uv=False)
-        sk_real = float(sv[-1]) if sv.size >= k else 0.0
-        qn = Q[group] @ ch.nu
-        leak = float(ch.c * (np.abs(qn)[:, None] * np.abs(context_times(C, group, ch.u))).max())
+        top = xp.arange(n, device=bk.device)[None, :] == ch.argmax_old[:, None]
+        log_rest = bk.logsumexp(xp.where(top, -math.inf, ls), axis=1)
+        log_l1 = tuple(float(math.log(2.0) + x) for x in bk.to_numpy(log_rest))
+        log_bound = tuple(float(math.log(2.0 * (n - 1)) - (ch.c * g - 2.0 * b))
+                          for g, b in zip(bk.to_numpy(ch.gaps_old), bk.to_numpy(ch.beta_old)))
+        wrong = bk.indices(xp.argmax(L, axis=1) != ch.argmax_old)
+        if wrong:
+            warnings.append(f"head {h}: old examples {[old[i] for i in wrong][:5]} do not attend mostly to the predicted "
+                            f"token i_t in {bk.dtype_name} (S4)")
+        D = bk.take(z_h, group) - ch.G @ bk.take(z_h, old)
+        sv = xp.linalg.svdvals(D)
+        sk_real = float(sv[-1]) if sv.shape[0] >= k else 0.0
+        qn = bk.take(Q, group) @ ch.nu
+        leak = float(ch.c * xp.max(xp.abs(qn)[:, None] * xp.abs(context_times(bk, C, group, ch.u))))
     return HeadTrace(
         head=h, group=tuple(group), old=len(old), k=k, gamma=ch.gamma, beta=ch.beta, G_norm=ch.G_norm,
         sigma_k_D_star=ch.sigma_k_D_star, sigma_k_D_realised=sk_real, c_star=ch.c_star, c=ch.c,
-        rank_W_bound=rank_bound, rank_W_numerical=rank_num, saturation_argmax=tuple(int(i) for i in ch.argmax_old),
+        rank_W_bound=rank_bound, rank_W_numerical=rank_num,
+        saturation_argmax=tuple(int(i) for i in bk.to_numpy(ch.argmax_old)),
         saturation_log_l1=log_l1, saturation_log_bound=log_bound, old_examples=tuple(old), rank_margin=margin,
-        logit_leak=leak, draws=ch.draws,
+        logit_leak=leak, draws=ch.draws, sigma_1_D_star=ch.sigma_1_D_star,
     )

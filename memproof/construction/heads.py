@@ -1,4 +1,4 @@
-"""One head of the construction (theorem.md §6, S1–S6), in float64.
+"""One head of the construction (theorem.md §6, S1–S6), in the construction's array library.
 
 Head 1 (S1): random logits for the examples of ``N_1`` whose simplex points ``E_jᵀ softmax(a_j)`` are
 (numerically) independent (L5b), realised by ``W¹ = W*`` (L3).
@@ -29,37 +29,35 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 import numpy as np
 
-from ..lemmas.prescribed_logits import prescribed_logits_matrix
-from ..lemmas.simplex_points import simplex_points
-from .trace import NumericalConstructionError
+from .backend import Backend
+from .trace import RTOL, NumericalConstructionError
 
 __all__ = ["HeadChoice", "context_rows", "context_times", "first_head", "head_logits", "later_head", "scale_c_star",
-           "scale_from_c_star"]
+           "scale_from_c_star", "RTOL"]
 
-_U = 2.0**-53
 #: largest d for which S3 searches a float ν exactly orthogonal to the new queries (an LLL reduction)
 EXACT_NU_MAX_D = 32
-#: relative size below which a float quantity is treated as numerically zero
-RTOL = 1e-12
 
 
 @dataclasses.dataclass(frozen=True)
 class HeadChoice:
-    """The stored factors of one head and the quantities S3–S6 computed on the way (float64)."""
+    """The stored factors of one head and the quantities S3–S6 computed on the way (arrays of the
+    construction's library, :class:`~.backend.Backend`)."""
 
-    W_K: np.ndarray  # (d, d_h)
-    W_Q: np.ndarray  # (d, d_h)
-    logits_new: np.ndarray  # (k, n) prescribed logits of N_h
-    argmax_old: np.ndarray  # (r,) i_t
-    gaps_old: np.ndarray  # (r,) γ_t
-    beta_old: np.ndarray  # (r,) ‖E_t W* e_t‖_∞
-    nu: np.ndarray | None
-    u: np.ndarray | None
-    G: np.ndarray | None  # (k, r)
-    A_star: np.ndarray | None  # (r, d)
+    W_K: Any  # (d, d_h)
+    W_Q: Any  # (d, d_h)
+    logits_new: Any  # (k, n) prescribed logits of N_h
+    argmax_old: Any  # (r,) i_t
+    gaps_old: Any  # (r,) γ_t
+    beta_old: Any  # (r,) ‖E_t W* e_t‖_∞
+    nu: Any | None
+    u: Any | None
+    G: Any | None  # (k, r)
+    A_star: Any | None  # (r, d)
     gamma: float
     beta: float
     G_norm: float
@@ -67,62 +65,82 @@ class HeadChoice:
     c_star: float
     c: float
     draws: int
+    sigma_1_D_star: float = math.nan
 
 
-def context_rows(contexts: np.ndarray, idx: list[int]) -> np.ndarray:
+def context_rows(bk: Backend, contexts: Any, idx: list[int]) -> Any:
     """``E_t`` for ``t`` in ``idx``, (len(idx), n, d): a read-only broadcast view when ``contexts`` is one
-    shared (n, d) context (nothing is copied), else ``contexts[idx]``."""
-    return np.broadcast_to(contexts, (len(idx), *contexts.shape)) if contexts.ndim == 2 else contexts[idx]
+    shared (n, d) context (nothing is copied), else the rows ``idx`` of ``contexts``."""
+    if contexts.ndim == 2:
+        return bk.xp.broadcast_to(contexts, (len(idx), *contexts.shape))
+    return bk.take(contexts, idx)
 
 
-def context_times(contexts: np.ndarray, idx: list[int], M: np.ndarray) -> np.ndarray:
+def context_times(bk: Backend, contexts: Any, idx: list[int], M: Any) -> Any:
     """``E_t M`` for ``t`` in ``idx``, (len(idx), n, …); computed once (and broadcast) for a shared context."""
     if contexts.ndim == 2:
         EM = contexts @ M
-        return np.broadcast_to(EM, (len(idx), *EM.shape))
-    return contexts[idx] @ M
+        return bk.xp.broadcast_to(EM, (len(idx), *EM.shape))
+    return bk.take(contexts, idx) @ M
 
 
-def head_logits(contexts: np.ndarray, idx: list[int], W_K: np.ndarray, q: np.ndarray) -> np.ndarray:
+def head_logits(bk: Backend, contexts: Any, idx: list[int], W_K: Any, q: Any) -> Any:
     """Logits ``E_t W_K q_t`` (len(idx), n) for ``t`` in ``idx``, ``q`` (len(idx), c) the projected queries
     (``W_Qᵀ e_t``); ``W_K`` (d, c)."""
     if contexts.ndim == 2:
         return q @ (contexts @ W_K).T
-    return np.matmul(contexts[idx], (q @ W_K.T)[:, :, None])[:, :, 0]  # E_t (W_K q_t): O(n d) per example
+    return (bk.take(contexts, idx) @ (q @ W_K.T)[:, :, None])[:, :, 0]  # E_t (W_K q_t): O(n d) per example
 
 
-def _factors_L3(qN: np.ndarray, ctxN: np.ndarray, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(w, B)`` with ``W* = w Bᵀ`` the L3 matrix: ``B = Q_Nᵀ(Q_N Q_Nᵀ)⁻¹`` and ``w = W* Q_Nᵀ``."""
-    W_star = prescribed_logits_matrix(qN, ctxN, logits)
-    B = np.linalg.lstsq(qN, np.eye(len(qN)), rcond=None)[0]
+def _simplex_points(bk: Backend, contexts: Any, group: list[int], a: Any, offsets: Any = None) -> Any:
+    """``v_t = E_tᵀ softmax(a_t) − g_t`` (k, d) for ``t`` in ``group`` (L5; :func:`memproof.lemmas.simplex_points.simplex_points`)."""
+    s = bk.xp.exp(bk.log_softmax(a, axis=1))
+    v = s @ contexts if contexts.ndim == 2 else (s[:, None, :] @ bk.take(contexts, group))[:, 0, :]
+    return v if offsets is None else v - offsets
+
+
+def _factors_L3(bk: Backend, qN: Any, contexts: Any, group: list[int], logits: Any) -> tuple[Any, Any]:
+    """``(w, B)`` with ``W* = w Bᵀ`` the L3 matrix (:func:`memproof.lemmas.prescribed_logits.prescribed_logits_matrix`):
+    ``B = Q_Nᵀ(Q_N Q_Nᵀ)⁻¹``, ``W* = Σ_j w⁰_j b_jᵀ`` with ``E_j w⁰_j = a_j`` (minimum norm), and ``w = W* Q_Nᵀ``."""
+    xp = bk.xp
+    B = bk.lstsq(qN, xp.eye(qN.shape[0], dtype=bk.dtype, device=bk.device))  # Q_N B = I (min-norm)
+    if contexts.ndim == 2:  # one shared context: all E w_j = a_j in one solve
+        w0 = bk.lstsq(contexts, logits.T)
+    else:
+        w0 = bk.lstsq(bk.take(contexts, group), logits[:, :, None])[:, :, 0].T  # E_j w_j = a_j
+    W_star = w0 @ B.T
     return W_star @ qN.T, B
 
 
-def _pack(d: int, d_h: int, cols_K: list[np.ndarray], cols_Q: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    W_K, W_Q = np.zeros((d, d_h)), np.zeros((d, d_h))
-    if cols_K:
-        K, Q = np.column_stack(cols_K), np.column_stack(cols_Q)
+def _pack(bk: Backend, d: int, d_h: int, K: Any | None, Q: Any | None) -> tuple[Any, Any]:
+    """``W_K = [K | 0]``, ``W_Q = [Q | 0]`` (d × d_h) from the nonzero factor columns (L8)."""
+    xp = bk.xp
+    W_K = xp.zeros((d, d_h), dtype=bk.dtype, device=bk.device)
+    W_Q = xp.zeros((d, d_h), dtype=bk.dtype, device=bk.device)
+    if K is not None:
         W_K[:, : K.shape[1]], W_Q[:, : Q.shape[1]] = K, Q
     return W_K, W_Q
 
 
-def _sigma_k(P: np.ndarray) -> tuple[float, float]:
-    s = np.linalg.svd(P, compute_uv=False)
-    return float(s[-1]) if len(s) >= P.shape[0] else 0.0, float(s[0]) if s.size else 0.0
+def _sigma_k(bk: Backend, P: Any) -> tuple[float, float]:
+    s = bk.xp.linalg.svdvals(P)
+    return float(s[-1]) if s.shape[0] >= P.shape[0] else 0.0, float(s[0]) if s.shape[0] else 0.0
 
 
-def first_head(queries: np.ndarray, contexts: np.ndarray, group: list[int], d_h: int,
+def first_head(bk: Backend, queries: Any, contexts: Any, group: list[int], d_h: int,
                rng: np.random.Generator, draws: int) -> HeadChoice:
     """S1: head 1 shapes the attention of ``N_1`` so its feature rows are independent (L5b, L3).
 
-    ``contexts`` here and in :func:`later_head` is (T, n, d) or one shared (n, d) context."""
+    ``contexts`` here and in :func:`later_head` is (T, n, d) or one shared (n, d) context, an array of
+    ``bk``'s library; the draws come from ``rng`` (numpy) whatever the library."""
+    xp = bk.xp
     d = queries.shape[1]
-    qN, ctxN = queries[group], context_rows(contexts, group)
-    k, n = len(group), ctxN.shape[1]
+    qN = bk.take(queries, group)
+    k, n = len(group), contexts.shape[-2]
     best = None
     for _ in range(draws):
-        a = rng.normal(size=(k, n))
-        sk, s1 = _sigma_k(simplex_points(ctxN, a))
+        a = bk.asarray(rng.normal(size=(k, n)))
+        sk, s1 = _sigma_k(bk, _simplex_points(bk, contexts, group, a))
         if best is None or sk > best[0]:
             best = (sk, s1, a)
     sk, s1, a = best
@@ -130,11 +148,11 @@ def first_head(queries: np.ndarray, contexts: np.ndarray, group: list[int], d_h:
         raise NumericalConstructionError(
             f"S1: no draw of {draws} gave numerically independent feature rows for N_1 (σ_k/σ_1 = {sk / s1 if s1 else 0:.3g}); "
             "try another seed, more draws, or fewer examples in the first head")
-    w, B = _factors_L3(qN, ctxN, a)
-    W_K, W_Q = _pack(d, d_h, list(w.T), list(B.T))
-    empty = np.zeros(0)
-    return HeadChoice(W_K, W_Q, a, empty.astype(int), empty, empty, None, None, None, None,
-                      math.inf, 0.0, 0.0, sk, 0.0, 0.0, draws)
+    w, B = _factors_L3(bk, qN, contexts, group, a)
+    W_K, W_Q = _pack(bk, d, d_h, w, B)
+    empty = xp.zeros(0, dtype=bk.dtype, device=bk.device)
+    return HeadChoice(W_K, W_Q, a, xp.zeros(0, dtype=xp.int64, device=bk.device), empty, empty, None, None, None, None,
+                      math.inf, 0.0, 0.0, sk, 0.0, 0.0, draws, s1)
 
 
 def scale_c_star(gamma: float, beta: float, n: int, r: int, X_max: float, G_norm: float, sigma_k: float) -> float:
@@ -161,13 +179,14 @@ def scale_from_c_star(c_star: float, tight: bool = False) -> float:
     return max(2.0 * c_star, c_star + 1.0, 1.0)
 
 
-def _two_spike_u(E: np.ndarray, u: np.ndarray) -> np.ndarray:
+def _two_spike_u(bk: Backend, E: Any, u: Any) -> Any:
     """``u = E⁺ v`` with ``v = e_i − e_j`` (i, j the largest and smallest entries of ``E u``): gap 1 at both ends."""
+    xp = bk.xp
     g = E @ u
-    v = np.zeros_like(g)
-    v[int(np.argmax(g))], v[int(np.argmin(g))] = 1.0, -1.0
-    w = np.linalg.lstsq(E, v, rcond=None)[0]
-    return w / np.linalg.norm(w)
+    v = xp.zeros_like(g)
+    v[int(xp.argmax(g))], v[int(xp.argmin(g))] = 1.0, -1.0
+    w = bk.lstsq(E, v[:, None])[:, 0]
+    return w / xp.linalg.vector_norm(w)
 
 
 def exactly_orthogonal(qN: np.ndarray, nu: np.ndarray) -> np.ndarray | None:
@@ -203,44 +222,51 @@ def exactly_orthogonal(qN: np.ndarray, nu: np.ndarray) -> np.ndarray | None:
     return out / 2.0 ** int(np.round(np.log2(np.linalg.norm(out))))
 
 
-def _suppression(queries: np.ndarray, contexts: np.ndarray, old: list[int], qN: np.ndarray,
+def _suppression(bk: Backend, queries: Any, contexts: Any, old: list[int], qN: Any,
                  rng: np.random.Generator, draws: int, tune: bool = False, shared: bool = False):
-    """S3: draws of ``(u, ν)``; keeps the one with the largest gap ``γ`` satisfying 3a–3c in float64."""
+    """S3: draws of ``(u, ν)``; keeps the one with the largest gap ``γ`` satisfying 3a–3c in ``bk.dtype``."""
+    xp = bk.xp
     d = queries.shape[1]
-    Qo, _ = np.linalg.qr(qN.T)  # orthonormal basis of span(new queries)
-    Qold = queries[old]
+    Qo = xp.linalg.qr(qN.T)[0]  # orthonormal basis of span(new queries)
+    Qold = bk.take(queries, old)
+    exact_nu = bk.eps == 2.0**-52  # 3a exactly for the stored floats: float64 only
+    unit = bk.eps / 2
+    gam_d = d * unit / (1 - d * unit)
     best = None
     tried = 0
     near: set[int] = set()
     for _ in range(draws):
         tried += 1
-        xi = rng.normal(size=d)
+        xi = bk.asarray(rng.normal(size=d))
         nu = xi - Qo @ (Qo.T @ xi)
-        nu -= Qo @ (Qo.T @ nu)  # re-orthogonalise: 3a to float accuracy
-        norm = np.linalg.norm(nu)
+        nu = nu - Qo @ (Qo.T @ nu)  # re-orthogonalise: 3a to float accuracy
+        norm = float(xp.linalg.vector_norm(nu))
         if norm == 0.0:
             continue
-        nu /= norm
-        nu_exact = exactly_orthogonal(qN, nu)  # 3a exactly for the stored floats, where possible
-        nu = nu if nu_exact is None else nu_exact
-        u = rng.normal(size=d)
-        u /= np.linalg.norm(u)
+        nu = nu / norm
+        if exact_nu:  # 3a exactly for the stored floats, where possible (flint, on numpy copies)
+            nu_exact = exactly_orthogonal(bk.to_numpy(qN), bk.to_numpy(nu))
+            nu = nu if nu_exact is None else bk.asarray(nu_exact)
+        u = bk.asarray(rng.normal(size=d))
+        u = u / xp.linalg.vector_norm(u)
         if tune and shared:
-            u = _two_spike_u(context_rows(contexts, old[:1])[0], u)
+            u = _two_spike_u(bk, contexts, u)
         dots = Qold @ nu
         # 3b, rigorous for the float ν: |fl(ν·e) − ν·e| ≤ γ_d Σ|ν_i e_i| (any summation order)
-        gam_d = d * _U / (1 - d * _U)
-        ok_3b = np.abs(dots) > 2.0 * gam_d * (np.abs(Qold) @ np.abs(nu)) * (1 + 1e-6)
-        if not ok_3b.all():
-            near.update(old[i] for i in np.flatnonzero(~ok_3b))
+        ok_3b = xp.abs(dots) > 2.0 * gam_d * (xp.abs(Qold) @ xp.abs(nu)) * (1 + 1e-6)
+        if not bool(xp.all(ok_3b)):
+            near.update(old[i] for i in bk.indices(~ok_3b))
             continue
-        g = dots[:, None] * context_times(contexts, old, u)  # (r, n): g_t = (ν·e_t) E_t u
-        part = np.partition(g, -2, axis=1) if g.shape[1] > 1 else np.concatenate([g, np.full_like(g, -np.inf)], axis=1)
-        gaps = part[:, -1] - part[:, -2]
-        scale = np.abs(g).max(axis=1)
-        if not (gaps > 1e-9 * scale).all():  # 3c: distinct maximum (A2 makes ties non-generic)
+        g = dots[:, None] * context_times(bk, contexts, old, u)  # (r, n): g_t = (ν·e_t) E_t u
+        if g.shape[1] > 1:
+            top = xp.sort(g, axis=1)
+            gaps = top[:, -1] - top[:, -2]
+        else:
+            gaps = xp.full((g.shape[0],), math.inf, dtype=bk.dtype, device=bk.device)
+        scale = xp.max(xp.abs(g), axis=1)
+        if not bool(xp.all(gaps > 1e-9 * scale)):  # 3c: distinct maximum (A2 makes ties non-generic)
             continue
-        if best is None or _gap_key(gaps, g, tune) > _gap_key(best[3], best[2], tune):
+        if best is None or _gap_key(bk, gaps, g, tune) > _gap_key(bk, best[3], best[2], tune):
             best = (u, nu, g, gaps)
     if best is None:
         hint = ""
@@ -250,52 +276,60 @@ def _suppression(queries: np.ndarray, contexts: np.ndarray, old: list[int], qN: 
                     "(perturb the data, or pass a partition that puts them in other groups).")
         raise NumericalConstructionError(
             f"S3: none of {tried} draws of (u, ξ) gave ν·e_t ≠ 0 for all old queries and a distinct maximum of every "
-            "g_t = (ν·e_t) E_t u in float64; try another seed or more draws." + hint)
+            f"g_t = (ν·e_t) E_t u in {bk.dtype_name}; try another seed or more draws." + hint)
     u, nu, g, gaps = best
-    return u, nu, np.argmax(g, axis=1), gaps, tried
+    return u, nu, xp.argmax(g, axis=1), gaps, tried
 
 
-def _gap_key(gaps: np.ndarray, g: np.ndarray, tune: bool) -> float:
+def _gap_key(bk: Backend, gaps: Any, g: Any, tune: bool) -> float:
     """Draws are compared by ``γ`` (default) or, tuned, by ``γ`` relative to the largest logit entry
     (what float rounding of the saturating logits is proportional to)."""
-    return float(gaps.min() / (np.abs(g).max() if tune else 1.0))
+    xp = bk.xp
+    return float(xp.min(gaps) / (xp.max(xp.abs(g)) if tune else 1.0))
 
 
-def later_head(queries: np.ndarray, contexts: np.ndarray, old: list[int], group: list[int], G: np.ndarray,
+def later_head(bk: Backend, queries: Any, contexts: Any, old: list[int], group: list[int], G: Any,
                d_h: int, rng: np.random.Generator, draws: int, tune: bool = False, shared: bool = False) -> HeadChoice:
     """S2–S6 for head ``h ≥ 2``: ``W^h = W* + cW⁺`` stored as factors (L8); ``G = V U⁺`` (k × r) is the
     projection of S2 of the new rows on the old ones (heads 1..h−1), from :class:`~.rowspace.RowSpace`."""
+    xp = bk.xp
     d = queries.shape[1]
-    qN, ctxN = queries[group], context_rows(contexts, group)
-    k, n = len(group), ctxN.shape[1]
+    qN = bk.take(queries, group)
+    k, n = len(group), contexts.shape[-2]
     r = len(old)
-    u, nu, i_t, gaps, tried = _suppression(queries, contexts, old, qN, rng, draws, tune, shared)
-    A_star = contexts[i_t] if contexts.ndim == 2 else contexts[old, i_t]  # S4: row t = x_{t, i_t}
-    G_norm = float(np.linalg.norm(G, 2)) if G.size else 0.0
+    u, nu, i_t, gaps, tried = _suppression(bk, queries, contexts, old, qN, rng, draws, tune, shared)
+    if contexts.ndim == 2:  # S4: row t = x_{t, i_t}
+        A_star = xp.take(contexts, i_t, axis=0)
+        X_max = float(xp.max(xp.linalg.vector_norm(contexts, axis=-1)))
+    else:
+        Cold = bk.take(contexts, old)
+        A_star = xp.take(xp.reshape(Cold, (r * n, d)), xp.arange(r, device=bk.device) * n + i_t, axis=0)
+        X_max = float(xp.max(xp.linalg.vector_norm(Cold, axis=-1)))
+    G_norm = float(xp.linalg.matrix_norm(G, ord=2)) if G.shape[0] * G.shape[1] else 0.0
     offsets = G @ A_star
-    X_max = float(np.linalg.norm(contexts if contexts.ndim == 2 else contexts[old], axis=-1).max())
-    gamma = float(gaps.min())
+    gamma = float(xp.min(gaps))
+    Qold = bk.take(queries, old)
     best = None
     for _ in range(draws):
-        a = rng.normal(size=(k, n))
+        a = bk.asarray(rng.normal(size=(k, n)))
         if tune:  # same softmax, smaller |logits| on the old rows (β)
-            a = a - 0.5 * (a.max(axis=1, keepdims=True) + a.min(axis=1, keepdims=True))
-        sk, s1 = _sigma_k(simplex_points(ctxN, a, offsets))  # rows of D* = C − G A*
+            a = a - 0.5 * (xp.max(a, axis=1, keepdims=True) + xp.min(a, axis=1, keepdims=True))
+        sk, s1 = _sigma_k(bk, _simplex_points(bk, contexts, group, a, offsets))  # rows of D* = C − G A*
         if not sk > RTOL * max(s1, 1e-300):
             continue
-        w, B = _factors_L3(qN, ctxN, a)
-        b = head_logits(contexts, old, w, queries[old] @ B)  # E_t W* e_t, old t (S4)
-        beta_t = np.abs(b).max(axis=1)
-        beta = float(beta_t.max())
+        w, B = _factors_L3(bk, qN, contexts, group, a)
+        b = head_logits(bk, contexts, old, w, Qold @ B)  # E_t W* e_t, old t (S4)
+        beta_t = xp.max(xp.abs(b), axis=1)
+        beta = float(xp.max(beta_t))
         c_star = scale_c_star(gamma, beta, n, r, X_max, G_norm, sk)
         if best is None or c_star < best[0]:
-            best = (c_star, sk, a, w, B, beta_t, beta)
+            best = (c_star, sk, s1, a, w, B, beta_t, beta)
         tried += 1
     if best is None:
         raise NumericalConstructionError(
             f"S5: none of {draws} draws of new logits gave D* = C − G A* of numerically full row rank k = {k} "
             f"(‖G‖₂ = {G_norm:.3g}); try another seed, more draws, or fewer examples per head")
-    c_star, sk, a, w, B, beta_t, beta = best
+    c_star, sk, s1, a, w, B, beta_t, beta = best
     c = scale_from_c_star(c_star, tight=tune)
-    W_K, W_Q = _pack(d, d_h, list(w.T) + [c * u], list(B.T) + [nu])
-    return HeadChoice(W_K, W_Q, a, i_t, gaps, beta_t, nu, u, G, A_star, gamma, beta, G_norm, sk, c_star, c, tried)
+    W_K, W_Q = _pack(bk, d, d_h, xp.concat([w, (c * u)[:, None]], axis=1), xp.concat([B, nu[:, None]], axis=1))
+    return HeadChoice(W_K, W_Q, a, i_t, gaps, beta_t, nu, u, G, A_star, gamma, beta, G_norm, sk, c_star, c, tried, s1)

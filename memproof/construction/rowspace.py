@@ -15,14 +15,20 @@ formed; ``L Lᵀ = U Uᵀ``) and updates it when
 
 Projections use the semi-normal equations ``G = (V Uᵀ) L⁻ᵀ L⁻¹`` with one step of correction
 (``G += ((V − G U) Uᵀ) L⁻ᵀ L⁻¹``), as accurate as a QR solve while ``κ(U)² · 2⁻⁵³ < 1``; a numerically
-singular ``L`` falls back to an SVD least-squares solve. Everything is float64 and *empirical*; the
-rigorous statements are made by the checkers on the stored weights.
+singular ``L`` falls back to a minimum-norm least-squares solve. It runs in the construction's array
+library (:class:`~.backend.Backend`: numpy, or torch on CPU or CUDA; the two library-specific steps,
+the pentagonal QR and the triangular solves, are :meth:`~.backend.Backend.qr_append_rows` and
+:meth:`~.backend.Backend.solve_triangular`) and is *empirical*; the rigorous statements are made by
+the checkers on the stored weights.
 """
 from __future__ import annotations
 
-import numpy as np
-from scipy.linalg import lapack, solve_triangular
+from typing import Any
 
+import numpy as np
+from scipy.linalg import solve_triangular
+
+from .backend import Backend
 from .heads import RTOL
 
 __all__ = ["RowSpace", "triangular_sigma_ratio"]
@@ -36,6 +42,9 @@ SIGMA_RTOL = 1e-10
 class RowSpace:
     """``L`` with ``Z[R, :m] = L W`` (``W`` orthonormal rows): the rows ``R`` seen so far, ``m`` columns.
 
+    ``bk`` is the array library of the rows (:class:`~.backend.Backend`; numpy float64 by default);
+    ``L`` is an array of that library on its device.
+
     >>> rng = np.random.default_rng(0)
     >>> Z = rng.normal(size=(5, 8))
     >>> rs = RowSpace(); rs.add_columns(np.zeros((0, 4))); rs.add_rows(Z[:3, :4], Z[:0, :4])
@@ -46,54 +55,54 @@ class RowSpace:
     True
     """
 
-    def __init__(self) -> None:
-        self.L = np.zeros((0, 0))
+    def __init__(self, bk: Backend | None = None) -> None:
+        self.bk = Backend.numpy() if bk is None else bk
+        self.L = self.bk.xp.zeros((0, 0), dtype=self.bk.dtype, device=self.bk.device)
 
     @property
     def rows(self) -> int:
         return self.L.shape[0]
 
     def _singular(self) -> bool:
-        diag = np.abs(np.diag(self.L))
-        return diag.size > 0 and not diag.min() > RTOL * diag.max()
+        xp = self.bk.xp
+        diag = xp.abs(xp.linalg.diagonal(self.L))
+        return diag.shape[0] > 0 and not float(xp.min(diag)) > RTOL * float(xp.max(diag))
 
-    def project(self, V: np.ndarray, U: np.ndarray) -> np.ndarray:
+    def project(self, V: Any, U: Any) -> Any:
         """``G = V U⁺`` (k × r) for the rows ``U`` this factor describes (``U = L W``, given explicitly)."""
+        xp = self.bk.xp
         if self.rows == 0:
-            return np.zeros((V.shape[0], 0))
+            return xp.zeros((V.shape[0], 0), dtype=self.bk.dtype, device=self.bk.device)
         if self._singular():
-            return np.linalg.lstsq(U.T, V.T, rcond=None)[0].T
+            return self.bk.lstsq(U.T, V.T).T
         G = self._gram_solve(V @ U.T)
         return G + self._gram_solve((V - G @ U) @ U.T)
 
-    def _gram_solve(self, B: np.ndarray) -> np.ndarray:
+    def _gram_solve(self, B: Any) -> Any:
         """``B (U Uᵀ)⁻¹ = B L⁻ᵀ L⁻¹`` for B (k × r)."""
-        Y = solve_triangular(self.L, B.T, lower=True, check_finite=False)  # L Y = Bᵀ
-        return solve_triangular(self.L.T, Y, lower=False, check_finite=False).T  # Lᵀ Xᵀ = Y
+        Y = self.bk.solve_triangular(self.L, B.T, lower=True)  # L Y = Bᵀ
+        return self.bk.solve_triangular(self.L.T, Y, lower=False).T  # Lᵀ Xᵀ = Y
 
-    def add_columns(self, a: np.ndarray) -> None:
+    def add_columns(self, a: Any) -> None:
         """Append columns ``a`` (r × c) to the rows: ``Z[R, :m] → [Z[R, :m], a]``."""
-        r = self.rows
-        if r == 0 or a.shape[1] == 0:
+        if self.rows == 0 or a.shape[1] == 0:
             return
-        R, _, _, info = lapack.dtpqrt(0, min(r, 64), np.ascontiguousarray(self.L.T), np.ascontiguousarray(a.T))
-        if info != 0:
-            raise ValueError(f"dtpqrt failed (info = {info})")
-        self.L = np.triu(R).T
+        self.L = self.bk.qr_append_rows(self.L.T, a.T).T
 
-    def add_rows(self, X: np.ndarray, U: np.ndarray) -> None:
+    def add_rows(self, X: Any, U: Any) -> None:
         """Append rows ``X`` (k × m) below the rows ``U`` (r × m) this factor describes."""
+        xp = self.bk.xp
         Gp = self.project(X, U)
         X_perp = X - Gp @ U if self.rows else X
-        R2 = np.linalg.qr(X_perp.T, mode="r")[: X.shape[0]]
+        R2 = xp.linalg.qr(X_perp.T)[1][: X.shape[0]]
         k, r = X.shape[0], self.rows
-        L = np.zeros((r + k, r + k))
+        L = xp.zeros((r + k, r + k), dtype=self.bk.dtype, device=self.bk.device)
         L[:r, :r], L[r:, :r], L[r:, r:] = self.L, Gp @ self.L, R2.T
         self.L = L
 
     def sigma_ratio(self) -> float:
-        """``σ_min/σ_max`` of the rows (= of ``L``), see :func:`triangular_sigma_ratio`."""
-        return triangular_sigma_ratio(self.L)
+        """``σ_min/σ_max`` of the rows (= of ``L``), see :func:`triangular_sigma_ratio` (on a float64 numpy copy)."""
+        return triangular_sigma_ratio(self.bk.to_numpy(self.L))
 
 
 def triangular_sigma_ratio(L: np.ndarray) -> float:

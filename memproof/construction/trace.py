@@ -1,8 +1,8 @@
 """Records of the construction (theorem.md §6): one :class:`HeadTrace` per head and the result
 :class:`MemorizingMHA` of :func:`~memproof.construction.construct_memorizing_mha`.
 
-Every number in a trace is a float64 (*empirical*) quantity about the stored float weights unless its
-field says otherwise; the rigorous statement about the weights is made by
+Every number in a trace is a floating-point (*empirical*) quantity about the stored float weights, computed
+in the array library, device and dtype that the result's ``backend`` names, unless its field says otherwise; the rigorous statement about the weights is made by
 :func:`~memproof.construction.check_memorizes`.
 """
 from __future__ import annotations
@@ -16,7 +16,10 @@ from ..arith.empirical import sigma_ratio
 from ..errors import MemproofError
 from ..results import Result
 
-__all__ = ["HeadTrace", "MemorizingMHA", "NumericalConstructionError"]
+__all__ = ["HeadTrace", "MemorizingMHA", "NumericalConstructionError", "RTOL"]
+
+#: relative size below which a float quantity is treated as numerically zero (rank decisions of S1, S5, Inv(h))
+RTOL = 1e-12
 
 
 class NumericalConstructionError(MemproofError, ArithmeticError):
@@ -73,13 +76,15 @@ class HeadTrace:
     old_examples : tuple of int
         The old examples (``R_{h−1}``) in the order of the saturation arrays.
     rank_margin : float
-        ``σ_min / σ_max`` of ``Z`` restricted to rows ``R_h`` and heads ``1..h`` (float64) — the margin
-        of ``Inv(h)``.
+        ``σ_min / σ_max`` of ``Z`` restricted to rows ``R_h`` and heads ``1..h`` — the margin of
+        ``Inv(h)`` (``nan`` when the torch path was asked not to track margins).
     logit_leak : float
         Float estimate of how much ``c W⁺`` moves the new examples' logits:
         ``c · max_t |ν·e_t| · ‖E_t u‖_∞`` over ``t ∈ N_h`` (zero in exact arithmetic, S3a).
     draws : int
         Random draws tried (directions ``u, ξ`` and logits), the best kept.
+    sigma_1_D_star : float
+        ``σ_1(D*)`` of the kept draw (the scale of the rank decision :attr:`rank_decision`).
     """
 
     head: int
@@ -102,6 +107,12 @@ class HeadTrace:
     rank_margin: float = float("nan")
     logit_leak: float = 0.0
     draws: int = 0
+    sigma_1_D_star: float = float("nan")
+
+    @property
+    def rank_decision(self) -> bool:
+        """The numerical full-rank decision of S1/S5: ``σ_k(D*) > RTOL · σ_1(D*)``."""
+        return self.sigma_k_D_star > RTOL * max(self.sigma_1_D_star, 1e-300)
 
     @property
     def max_saturation_l1(self) -> float:
@@ -111,6 +122,7 @@ class HeadTrace:
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
         out["max_saturation_l1"] = self.max_saturation_l1
+        out["rank_decision"] = self.rank_decision
         return out
 
 
@@ -146,6 +158,11 @@ class MemorizingMHA:
     error_budget : ErrorBudget or None
         With ``target_dtype``: c, ‖M‖, cond Z and the rigorous evaluation-error bound in that dtype
         (:func:`memproof.export.evaluation_error_bound`).
+    backend : dict
+        The array library (and its version), device and dtype the construction computed in
+        (:meth:`memproof.construction.backend.Backend.record`).
+    timings : dict
+        Wall seconds of the construction's phases (``heads``, ``features``, ``rowspace``, ``readout``, ``evaluate``).
     """
 
     weights: Any
@@ -161,6 +178,8 @@ class MemorizingMHA:
     assumptions: dict = dataclasses.field(default_factory=dict)
     target_dtype: str | None = None
     error_budget: Any = None
+    backend: dict = dataclasses.field(default_factory=dict)
+    timings: dict = dataclasses.field(default_factory=dict)
 
     @property
     def rank_margin(self) -> float:

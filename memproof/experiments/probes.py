@@ -40,7 +40,7 @@ def _rank_cell(ctx: RunContext, cfg: dict[str, Any]):
         import torch
 
         from ..torchpath import model as tm
-        from ..torchpath.construct import numerical_rank
+        from ..torchpath.build import numerical_rank
 
         n, d, H, d_h, shared = cell["n"], cell["d"], cell["H"], cell["d_h"], cell["shared"]
         rng = np.random.default_rng([ctx.seed, n, d, H, d_h, int(shared)])

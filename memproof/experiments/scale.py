@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -50,7 +51,7 @@ def agreement(n: int, d: int, H: int, d_h: int, shared: bool, d_o: int, seed: in
     from ..construction.heads import RTOL
 
     dec_np = [t.sigma_k_D_star > 0 and t.rank_margin > RTOL for t in a.trace]
-    dec_t = [tr.rank_decision and (tr.rank_margin is None or tr.rank_margin > RTOL) for tr in b.trace]
+    dec_t = [tr.rank_decision and (math.isnan(tr.rank_margin) or tr.rank_margin > RTOL) for tr in b.trace]
     cert = check_memorizes(wb, Q, C, Y, for_all_labels=True)
     return {"T": T, "max_rel_weight_diff": max(diff.values()), "weight_diff": diff, "numpy_max_error": a.max_abs_error,
             "torch_max_error": b.max_abs_error, "rank_decisions_numpy": dec_np, "rank_decisions_torch": dec_t,
@@ -61,7 +62,7 @@ def agreement(n: int, d: int, H: int, d_h: int, shared: bool, d_o: int, seed: in
 
 def at_scale(d: int, n: int, H: int, d_h: int, shared: bool, dtype: str, seed: int, device: str = "cpu") -> dict[str, Any]:
     from ..torchpath import construct_memorizing_mha_torch
-    from ..torchpath.construct import numerical_rank
+    from ..torchpath.build import numerical_rank
 
     rng = np.random.default_rng([seed, d, n, H, d_h, int(shared)])
     T = H * (min(n, d_h) - 1) + 1

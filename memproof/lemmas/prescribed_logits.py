@@ -14,6 +14,7 @@ import numpy as np
 from flint import fmpq_mat
 
 from ..arith import exact
+from ..arith.empirical import min_norm_solve
 from ..arith.rigorous import arb_upper_float, to_arb_mat, working_precision
 from ..errors import AssumptionViolatedError, InvalidArgumentError
 from ..results import Level, Result, Scope
@@ -59,22 +60,8 @@ def prescribed_logits_matrix(queries: Any, contexts: Any, targets: Any) -> np.nd
     if ctx.strides[0] == 0:  # one shared context (broadcast): all E w_j = a_j in one solve
         w = np.linalg.lstsq(ctx[0], a.T, rcond=None)[0]
     else:
-        w = _min_norm_solutions(ctx, a).T  # E_j w_j = a_j
+        w = min_norm_solve(ctx, a[:, :, None])[:, :, 0].T  # E_j w_j = a_j
     return w @ B.T
-
-
-def _min_norm_solutions(E: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Rows ``w_j = E_j⁺ a_j`` (k, d) for a stack ``E`` (k, n, d) of full-row-rank contexts (A2), in one
-    batched QR of the ``E_jᵀ``; a numerically singular ``E_j`` falls back to per-example least squares."""
-    Qf, Rf = np.linalg.qr(E.transpose(0, 2, 1))  # E_jᵀ = Q_j R_j, so E_j⁺ a_j = Q_j R_j⁻ᵀ a_j
-    with np.errstate(all="ignore"):
-        try:
-            w = np.matmul(Qf, np.linalg.solve(Rf.transpose(0, 2, 1), a[:, :, None]))[:, :, 0]
-        except np.linalg.LinAlgError:
-            w = None
-    if w is None or not np.isfinite(w).all():
-        w = np.stack([np.linalg.lstsq(Ej, aj, rcond=None)[0] for Ej, aj in zip(E, a)])
-    return w
 
 
 def prescribed_logits_matrix_exact(queries: Any, contexts: Any, targets: Any) -> fmpq_mat:

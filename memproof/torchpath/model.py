@@ -10,7 +10,7 @@ saturated heads with logits of 1e8 give exact one-hot attention. ``scale`` is th
 (:attr:`memproof.model.MHAWeights.scale`; 1 in the paper, ``1/√d_h`` for scaled dot-product attention).
 
 The logits are evaluated as ``E_t (W_K^h (W_Q^hᵀ e_t))`` — O(T H (d d_h + n d)) instead of forming
-``E_t W_K^h`` — which differs from the numpy evaluation order only by rounding.
+``E_t W_K^h`` — the order :mod:`memproof.model` uses for per-example contexts.
 """
 from __future__ import annotations
 
