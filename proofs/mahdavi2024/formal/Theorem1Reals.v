@@ -2,35 +2,46 @@
 
     [Theorem1.T1_memorization] holds over any [realFieldType] F with an
     [expln F] and assumes no axiom.  This file instantiates it at the
-    standard library's [R] (Coq.Reals): it gives [R] the MathComp 1.15
-    structures up to [realFieldType] (eqType, choiceType, zmodType, ringType,
-    comRingType, unitRingType, comUnitRingType, idomainType, fieldType,
-    porderType, numDomainType, normedZmodType, numFieldType, latticeType,
-    distrLatticeType, orderType, realDomainType, realFieldType), builds the
-    [expln R] record from the standard library's [exp] and [ln], and states
-    [T1_memorization_R].
+    standard library's [R] (Coq.Reals) and its [exp]: it gives [R] the
+    MathComp 1.15 structures up to [realFieldType] (eqType, choiceType,
+    zmodType, ringType, comRingType, unitRingType, comUnitRingType,
+    idomainType, fieldType, porderType, numDomainType, normedZmodType,
+    numFieldType, latticeType, distrLatticeType, orderType, realDomainType,
+    realFieldType), builds the [expln] record from [exp] (with a logarithm
+    [lnR], equal to the standard [ln] on the positives: [lnR_ln]) and states
+    [T1_memorization_R].  Its softmax is the one of the standard [exp]
+    ([R_expln_exp]).
 
-    Axioms.  Coq's reals assume four axioms (Rdefinitions and the [exp]/[ln]
-    library): [ClassicalDedekindReals.sig_forall_dec],
-    [ClassicalDedekindReals.sig_not_dec],
-    [FunctionalExtensionality.functional_extensionality_dep] and
-    [Classical_Prop.classic].  The only axiom this file adds is
-    [IndefiniteDescription.constructive_indefinite_description], used once,
-    in the choice mixin: MathComp's [realFieldType] extends [choiceType],
-    which asks for a function picking an element of every inhabited boolean
-    predicate on R; without a choice axiom no such function can be defined
-    for R (in Coq's set-theoretic model with these four axioms, such a
-    function is a choice function on the nonempty subsets of the reals, which
-    ZF does not provide).  The proof of Theorem 1 never calls it: the axiom is
-    the price of MathComp's structure hierarchy, not of the theorem.
-    - The choice mixin must also satisfy [P =1 Q -> find P =1 find Q]; it is
-      proved with functional extensionality, which the reals already assume.
-    - Deciding [exists x, P x] informatively uses [sig_not_dec] and [classic]
-      (both already assumed), so no informative excluded middle is added.
-
-    The last command prints the assumptions of [T1_memorization_R]; the
-    blueprint's build queries the same (docs/formal.md, "Theorem 1 at Coq's
-    reals"). *)
+    Axioms of [T1_memorization_R] (Print Assumptions, Coq 8.16.1, MathComp 1.15):
+      ClassicalDedekindReals.sig_not_dec
+      ClassicalDedekindReals.sig_forall_dec
+      FunctionalExtensionality.functional_extensionality_dep
+      Epsilon.epsilon_statement
+    - [sig_forall_dec] and [functional_extensionality_dep]: Coq's [R] itself
+      (its order and equality are decided with them, [Req_EM_T], [Rle_dec];
+      [Rplus_comm] already uses both).
+    - [sig_not_dec]: completeness of [R]; the definition of [exp] (the series
+      converges) and the intermediate value theorem for [lnR] use it.
+    - [epsilon_statement] (Hilbert's epsilon, [Coq.Logic.Epsilon]): only the
+      choice mixin.  MathComp's [realFieldType] extends [choiceType], which
+      asks for a function picking an element of every inhabited boolean
+      predicate on R.  No such function can be defined from the other axioms
+      (in the set-theoretic model of Coq they hold without the axiom of
+      choice, and there the function would be a choice function on the
+      nonempty sets of reals), so some choice axiom is unavoidable for a
+      [choiceType] on R; one axiom suffices.  The proof of Theorem 1 never
+      picks an element: the axiom is the price of MathComp's hierarchy.
+      The mixin's extensionality ([P =1 Q -> find P =1 find Q]) is proved
+      with [functional_extensionality_dep], which [R] already assumes.
+    - [Classical_Prop.classic], the fourth axiom of Coq's reals, is not
+      needed: the standard [exp_increasing] (mean value theorem) and [ln]
+      (through [exp_ineq1]) use it, so monotonicity ([exp_mono]) and the
+      logarithm ([exp_onto], [lnR]) are proved here from the exponential
+      series and [IVT_cor], which do not.  With the standard [ln] and
+      [exp_increasing] the list gains [classic] (5 axioms).
+    The command is in Theorem1Assumptions.v (Print Assumptions walks MathComp;
+    not in the build), and [memproof verify] queries the same on T1's formal
+    result (docs/formal.md, "Theorem 1 at Coq's reals"). *)
 
 From Coq Require Import Reals Lra.
 From Coq Require Import FunctionalExtensionality Epsilon.
@@ -256,8 +267,8 @@ Proof. by move=> /leRP xy; apply/leRP; exact: exp_mono. Qed.
 Fact R_lnK (y : R) : 0 < y -> expR (lnR y) = y.
 Proof. by move=> /ltRP; exact: exp_lnR. Qed.
 
-Definition R_expln : expln [realFieldType of R] :=
-  @ExpLn [realFieldType of R] expR lnR R_exp_gt0 R_expD R_exp_le R_lnK.
+Definition R_expln : expln R_realFieldType :=
+  @ExpLn R_realFieldType expR lnR R_exp_gt0 R_expD R_exp_le R_lnK.
 
 (** The softmax of the record is the standard library's exponential. *)
 Lemma R_expln_exp : Softmax.exp R_expln = Rtrigo_def.exp.
@@ -268,7 +279,7 @@ Theorem T1_memorization_R (n d d_h d_v d_o H T : nat)
     (e : nat -> 'cV[R]_d) (E : nat -> 'M[R]_(n, d)) (y : nat -> 'cV[R]_d_o) :
   (0 < n)%N -> (0 < d_h)%N -> (0 < H)%N -> (minn d d_o <= d_v)%N ->
   (T <= H * (minn n d_h - 1) + 1)%N ->
-  @A1 [realFieldType of R] n d e T -> @A2 [realFieldType of R] n d E T ->
+  @A1 R_realFieldType n d e T -> @A2 R_realFieldType n d E T ->
   exists (W_Q W_K : 'I_H -> 'M[R]_(d, d_h)) (W_V : 'I_H -> 'M[R]_(d, d_v))
          (W_O : 'I_H -> 'M[R]_(d_o, d_v)),
     forall t, (t < T)%N ->
@@ -276,4 +287,20 @@ Theorem T1_memorization_R (n d d_h d_v d_o H T : nat)
          *m softmax R_expln (E t *m (W_K h *m (W_Q h)^T) *m e t) = y t.
 Proof. exact: T1_memorization. Qed.
 
-Print Assumptions T1_memorization_R.
+
+(** [Print Assumptions T1_memorization_R.] (in Theorem1Assumptions.v) prints:
+<<
+Axioms:
+ClassicalDedekindReals.sig_not_dec : forall P : Prop, {~ ~ P} + {~ P}
+ClassicalDedekindReals.sig_forall_dec
+  : forall P : nat -> Prop,
+    (forall n : nat, {P n} + {~ P n}) ->
+    {n : nat | ~ P n} + {forall n : nat, P n}
+FunctionalExtensionality.functional_extensionality_dep
+  : forall (A : Type) (B : A -> Type) (f g : forall x : A, B x),
+    (forall x : A, f x = g x) -> f = g
+Epsilon.epsilon_statement
+  : forall (A : Type) (P : A -> Prop),
+    inhabited A -> {x : A | (exists x0 : A, P x0) -> P x}
+>>
+    and [Print Assumptions R_realFieldType.] the last three. *)
