@@ -171,3 +171,8 @@ def test_admitted_theorem_1_takes_T1_off_the_formal_level(tmp_path):
     assert t1.outcome is Outcome.PROVED and t1.level is Level.RIGOROUS and t1.scope.kind is ScopeKind.INSTANCE
     assert "T1_memorization" in t1.evidence[NOT_FORMAL]
     assert entries["S7"].result.level is Level.FORMAL  # the lemmas before it in the file are unaffected
+    # the instance at Coq's reals still compiles, and says that it now rests on the Admitted theorem
+    formal = next(p for p in t1.parts if p.evidence.get("lemma") == "Memproof.Mahdavi2024.Theorem1.T1_memorization")
+    assert formal.outcome is Outcome.SKIPPED and formal.evidence[INSTANCE]["lemma"] == R_INSTANCE
+    assert set(formal.evidence[INSTANCE]["outside_allowed"]) == {
+        "Memproof.Mahdavi2024.Theorem1.T1_memorization", "Coq.Logic.Epsilon.epsilon_statement"}
