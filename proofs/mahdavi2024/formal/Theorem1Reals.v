@@ -60,30 +60,31 @@ Definition eqR (x y : R) : bool := if Req_EM_T x y then true else false.
 Lemma eqRP : Equality.axiom eqR.
 Proof. by move=> x y; rewrite /eqR; case: Req_EM_T => h; constructor. Qed.
 
-Canonical R_eqMixin := EqMixin eqRP.
+Definition R_eqMixin := EqMixin eqRP.
 Canonical R_eqType := EqType R R_eqMixin.
 
-(** ** choiceType: [find P n] is an element of [P] whenever [P] is inhabited. *)
+(** ** choiceType: [findR P n] is an element of [P] whenever [P] is inhabited. *)
 
 (** Hilbert's epsilon ([Coq.Logic.Epsilon]): an element of [P] if [P] is inhabited. *)
 Definition someR (P : pred R) : R := epsilon (inhabits 0) (fun x => P x).
 
-Definition pickR (P : pred R) : option R := if P (someR P) then Some (someR P) else None.
+Definition findR (P : pred R) (_ : nat) : option R :=
+  if P (someR P) then Some (someR P) else None.
 
-Lemma pickR_some (P : pred R) (n : nat) x : pickR P = Some x -> P x.
-Proof. by rewrite /pickR; case: ifP => // Px [<-]. Qed.
+Lemma findR_some (P : pred R) n x : findR P n = Some x -> P x.
+Proof. by rewrite /findR; case: ifP => // Px [<-]. Qed.
 
-Lemma pickR_ex (P : pred R) : (exists x, P x) -> exists n : nat, pickR P.
+Lemma findR_ex (P : pred R) : (exists x, P x) -> exists n, findR P n.
 Proof.
-move=> ex; exists 0%N; rewrite /pickR.
+move=> ex; exists 0%N; rewrite /findR.
 by rewrite (epsilon_spec (inhabits 0) (fun x => P x) ex).
 Qed.
 
-Lemma pickR_ext (P Q : pred R) : P =1 Q -> (fun _ : nat => pickR P) =1 (fun _ => pickR Q).
+(** The mixin's extensionality: [P =1 Q] gives [P = Q] by functional extensionality. *)
+Lemma findR_ext (P Q : pred R) : P =1 Q -> findR P =1 findR Q.
 Proof. by move=> PQ n; rewrite (functional_extensionality P Q PQ). Qed.
 
-Definition R_choiceMixin : choiceMixin R :=
-  Choice.Mixin (fun P n x => @pickR_some P n x) pickR_ex pickR_ext.
+Definition R_choiceMixin : choiceMixin R := Choice.Mixin findR_some findR_ex findR_ext.
 Canonical R_choiceType := ChoiceType R R_choiceMixin.
 
 (** ** Ring structures, from the field axioms of Raxioms and RIneq. *)
@@ -159,7 +160,7 @@ Fact R_sub_ge0 (x y : R) : leR 0 (y + - x) = leR x y.
 Proof. by apply/leRP/leRP => ?; lra. Qed.
 
 Fact R_le0_total (x : R) : leR 0 x || leR x 0.
-Proof. by case: (Rle_dec 0 x) => h; [rewrite (introT (leRP _ _) h) | apply/orP; right; apply/leRP; lra]. Qed.
+Proof. by case: (Rle_dec 0 x) => h; apply/orP; [left | right]; apply/leRP; lra. Qed.
 
 Fact R_normN (x : R) : Rabs (- x) = Rabs x.
 Proof. exact: Rabs_Ropp. Qed.
