@@ -9,8 +9,8 @@ import pytest
 
 from memproof.errors import InvalidArgumentError
 from memproof.formal import (
-    ALLOWED_AXIOMS, INSTALL_LINE, FileStatus, build_project, ensure_toolchain, formal_result, formal_results,
-    judge, query_lemmas, read_coqproject, recheck,
+    ALLOWED_AXIOMS, INSTALL_LINE, INSTANCE, FileStatus, build_project, ensure_toolchain, formal_result, formal_results,
+    instance_evidence, judge, query_lemmas, read_coqproject, recheck,
 )
 from memproof.formal import query as query_module
 from memproof.formal.check import statement_difference
@@ -165,6 +165,32 @@ class TestFixture:
         r = _result("C9", "AfterBroken.fine_but_blocked", "", built, batch)
         assert r.outcome is Outcome.ERROR and "theories/Broken.v" in r.reason
         assert _result("C7", "RealsLemma.sqr_nonneg", SQR, built, batch).outcome is Outcome.PROVED
+
+    def test_instance_is_reported_beside_the_claim(self, built):
+        """An instance lemma is queried with the claim's batch; its axioms are evidence only."""
+        res = formal_results([("C1", P + "Clean.trmx_mul_rev", CLEAN)], built,
+                             instances={"C1": P + "RealsLemma.exp_ln_inverse"})
+        r = res["C1"]
+        assert r.outcome is Outcome.PROVED and r.level is Level.FORMAL and r.evidence["assumptions"] == []
+        found = r.evidence[INSTANCE]
+        assert found["lemma"] == P + "RealsLemma.exp_ln_inverse" and found["file"] == "theories/RealsLemma.v"
+        assert set(found["assumptions"]) == ALLOWED_AXIOMS and found["outside_allowed"] == [] and found["error"] is None
+        with pytest.raises(InvalidArgumentError, match="instances"):
+            formal_results([("C1", P + "Clean.trmx_mul_rev", CLEAN)], built, instances={"C2": P + "Clean.trmx_mul_rev"})
+
+    def test_instance_outside_the_allow_list_or_broken_is_reported(self, built, batch):
+        name = P + "WithAxiom.one_is_zero"
+        found = instance_evidence(name, built, batch.reports[name])
+        assert found["outside_allowed"] == [P + "WithAxiom.all_zero"] == found["assumptions"]
+        name = P + "Admitted.two_is_three"
+        assert instance_evidence(name, built, batch.reports[name])["outside_allowed"] == [name]
+        smaller = ALLOWED_AXIOMS - {"Coq.Logic.Classical_Prop.classic"}
+        name = P + "RealsLemma.exp_ln_inverse"
+        assert instance_evidence(name, built, batch.reports[name], allow=smaller)["outside_allowed"] == [
+            "Coq.Logic.Classical_Prop.classic"]
+        name = P + "AfterBroken.fine_but_blocked"
+        found = instance_evidence(name, built, batch.reports[name])
+        assert found["assumptions"] == [] and "not built" in found["error"]
 
     def test_source_folder_unchanged(self, built):
         assert _snapshot(FIXTURE) == SOURCE_BEFORE

@@ -8,9 +8,19 @@ import pytest
 
 from memproof.blueprint import StatementMismatchError, default_blueprint_path, load_blueprint, parse_blueprint, run_blueprint
 from memproof.blueprint.formal_stage import NOT_FORMAL
+from memproof.errors import ProofGraphError
+from memproof.formal import ALLOWED_AXIOMS, INSTANCE
 from memproof.results import Level, Outcome, ScopeKind
 
 needs_coq = pytest.mark.skipif(shutil.which("coqc") is None, reason="coqc not installed (make coq installs it)")
+#: Print Assumptions of Theorem 1 at Coq's reals (docs/formal.md, "Theorem 1 at Coq's reals").
+R_INSTANCE = "Memproof.Mahdavi2024.Theorem1Reals.T1_memorization_R"
+R_INSTANCE_AXIOMS = {
+    "Coq.Reals.ClassicalDedekindReals.sig_forall_dec",
+    "Coq.Reals.ClassicalDedekindReals.sig_not_dec",
+    "Coq.Logic.FunctionalExtensionality.functional_extensionality_dep",
+    "Coq.Logic.Epsilon.epsilon_statement",
+}
 FORMAL_CLAIMS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "P1", "P2", "T1", "P4")
 
 
@@ -34,6 +44,18 @@ def test_every_formal_claim_names_a_lemma_and_its_statement():
         assert "```" not in c.statement and "Coq statement" not in c.statement  # the prose stays prose
 
 
+def test_theorem_1_names_its_instance_at_the_reals_and_stays_bound_to_the_abstract_lemma():
+    bp = load_blueprint(default_blueprint_path())
+    assert [(c.id, c.coq_instance) for c in bp.claims if c.coq_instance] == [("T1", R_INSTANCE)]
+    assert bp.claim("T1").coq == "Memproof.Mahdavi2024.Theorem1.T1_memorization"
+    text = bp.source.read_text(encoding="utf-8")
+    p3 = "## P3 — ReLU comparison\n- kind: proposition\n"  # a claim without a Coq lemma
+    orphan = text.replace(p3, f"{p3}- coq-instance: {R_INSTANCE}\n", 1)
+    assert orphan != text
+    with pytest.raises(ProofGraphError, match="P3 names a '- coq-instance:' lemma but no '- coq:' lemma"):
+        parse_blueprint(orphan, source=bp.source)
+
+
 @needs_coq
 def test_formal_claims_prove_at_the_formal_level():
     entries = {e.claim.id: e for e in run_blueprint(load_blueprint(default_blueprint_path()), claims=list(FORMAL_CLAIMS),
@@ -46,6 +68,17 @@ def test_formal_claims_prove_at_the_formal_level():
         assert all(p.role == "corroboration" for p in r.parts[1:])  # the earlier checks, kept under the proof
     t1 = entries["T1"]  # A1 and A2 are hypotheses of T1's statement: their instance checks do not narrow it
     assert t1.established is Level.FORMAL and t1.established_scope is ScopeKind.UNIVERSAL
+    # Theorem 1 at Coq's reals: compiled and queried with the batch, reported beside T1 (which rests on
+    # no axiom); beyond the reals' own axioms it costs exactly Hilbert's epsilon (MathComp's choiceType)
+    formal = t1.result.parts[0]
+    assert formal.evidence["assumptions"] == [] and formal.evidence["lemma"].endswith("Theorem1.T1_memorization")
+    found = formal.evidence[INSTANCE]
+    assert found["lemma"] == R_INSTANCE and found["file"] == "Theorem1Reals.v" and found["error"] is None
+    assert len(found["assumptions"]) == 4 and set(found["assumptions"]) == R_INSTANCE_AXIOMS
+    assert found["outside_allowed"] == ["Coq.Logic.Epsilon.epsilon_statement"]
+    assert "Coq.Logic.Classical_Prop.classic" in ALLOWED_AXIOMS - set(found["assumptions"])  # not needed at R
+    assert "softmax Theorem1Reals.R_expln" in found["readable_statement"]
+    assert all(INSTANCE not in entries[c].result.parts[0].evidence for c in FORMAL_CLAIMS if c != "T1")
 
 
 @needs_coq
@@ -138,3 +171,8 @@ def test_admitted_theorem_1_takes_T1_off_the_formal_level(tmp_path):
     assert t1.outcome is Outcome.PROVED and t1.level is Level.RIGOROUS and t1.scope.kind is ScopeKind.INSTANCE
     assert "T1_memorization" in t1.evidence[NOT_FORMAL]
     assert entries["S7"].result.level is Level.FORMAL  # the lemmas before it in the file are unaffected
+    # the instance at Coq's reals still compiles, and says that it now rests on the Admitted theorem
+    formal = next(p for p in t1.parts if p.evidence.get("lemma") == "Memproof.Mahdavi2024.Theorem1.T1_memorization")
+    assert formal.outcome is Outcome.SKIPPED and formal.evidence[INSTANCE]["lemma"] == R_INSTANCE
+    assert set(formal.evidence[INSTANCE]["outside_allowed"]) == {
+        "Memproof.Mahdavi2024.Theorem1.T1_memorization", "Coq.Logic.Epsilon.epsilon_statement"}

@@ -15,8 +15,9 @@ from memproof.blueprint.draw import LEVEL_COLOURS
 from memproof.blueprint.parse import parse_blueprint
 from memproof.blueprint.runner import ClaimEntry
 from memproof.cli import main
+from memproof.formal import INSTANCE
 from memproof.report import Report
-from memproof.report_site import recheck_command, write_site
+from memproof.report_site import _formal_section, recheck_command, write_site
 from memproof.report_site.pages import COLLAPSE_CHARS
 from memproof.results import Level, Result, Scope, ScopeKind
 
@@ -187,6 +188,19 @@ def test_cli_writes_the_site_with_the_coq_statement(verified_site):
         assert "as Coq prints it" in l2 and "make formal-check" in l2
     assert parse_links(verified_site.read_text(encoding="utf-8")).nodes["L2"]["data-outcome"] == "proved"
     assert parse_links(verified_site.read_text(encoding="utf-8")).nodes["T1"]["data-outcome"] == "not checked"
+
+
+def test_instance_lemma_is_shown_beside_the_formal_part_escaped():
+    t1 = load_blueprint(default_blueprint_path()).claim("T1")
+    found = {"lemma": t1.coq_instance + FORGED, "error": None, "assumptions": ["Coq.A.x", "Coq.Logic.Epsilon.epsilon_statement"],
+             "outside_allowed": ["Coq.Logic.Epsilon.epsilon_statement"], "readable_statement": "forall n, n = n"}
+    formal = Result.proved("T1", "s", Level.FORMAL, Scope.universal("all sizes"), evidence={"lemma": t1.coq, INSTANCE: found})
+    html = _formal_section(t1, Result.combine("T1", "s", [formal]))
+    assert "Instance (reported beside the claim, not bound to it)" in html and FORGED not in html
+    assert "outside the allow-list: <code>Coq.Logic.Epsilon.epsilon_statement</code>" in html and "<code>Coq.A.x</code>" in html
+    broken = _formal_section(t1, Result.combine("T1", "s", [formal.replace(evidence={"lemma": t1.coq, INSTANCE: {**found, "error": "Theorem1Reals.v failed"}})]))
+    assert "not queried: Theorem1Reals.v failed" in broken and "Coq.A.x" not in broken
+    assert "Instance" not in _formal_section(t1, Result.combine("T1", "s", [formal.replace(evidence={"lemma": t1.coq})]))
 
 
 def _file(url: str) -> Path:

@@ -6,7 +6,8 @@ the lemma's canonical statement and ``Print Assumptions`` stays within the allow
 checks then become corroboration under the formal proof. When Coq is unavailable or the lemma rests on
 an axiom outside the allow-list (or ``Admitted``), the claim keeps the level of its own checks and the
 report says why it is not formal; a statement that disagrees, or a file that fails to compile, is an
-error of that claim only.
+error of that claim only. A claim's ``coq-instance:`` lemma (its lemma at a concrete structure) is
+queried in the same batch and reported in its formal part's evidence only.
 """
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def formal_parts(blueprint: Blueprint, claims: Iterable[Claim], costs: SharedCos
     with costs.shared("compile and query the Coq proofs (formal/)"):
         toolchain = ensure_toolchain(install=False)
         build = build_project(folder, jobs=2, timeout=timeout, toolchain=toolchain)
-        return dict(formal_results([(c.id, c.coq, c.coq_statement) for c in wanted], build))
+        instances = {c.id: c.coq_instance for c in wanted if c.coq_instance}
+        return dict(formal_results([(c.id, c.coq, c.coq_statement) for c in wanted], build, instances=instances))
 
 
 def with_formal(checked: Result, formal: Result | None) -> Result:

@@ -15,7 +15,9 @@ Format (``proofs/<paper>/blueprint.md``)::
 A section starts with ``## ID — Title`` (``—``, ``-`` or ``:`` separate id and title); the ``- key:
 value`` lines right after the heading are metadata: ``kind``, ``uses`` (comma-separated ids or
 ``none``), ``checker`` (a name in the proof's own checker registry, or ``none``; never an import path:
-see :mod:`memproof.blueprint.declare`) and ``planned`` (why a claim has no checker yet) and ``coq`` (the fully qualified Coq lemma that proves the claim, see ``docs/formal.md``). The rest
+see :mod:`memproof.blueprint.declare`) and ``planned`` (why a claim has no checker yet) and ``coq`` (the fully qualified Coq lemma that proves the claim, see ``docs/formal.md``) and
+``coq-instance`` (a lemma that applies it to a concrete structure, e.g. Theorem 1 at Coq's reals:
+queried and reported beside the claim, never bound to it; only with ``coq``). The rest
 of the section is the statement, except a fenced ````coq```` block (optionally inside ``<details>``):
 the lemma's statement as Coq prints it with full names, which ``memproof verify`` compares with Coq.
 A reader can read the proof without opening Python.
@@ -29,7 +31,7 @@ from pathlib import Path
 from ..errors import ProofGraphError
 
 _HEADING = re.compile(r"^##\s+(?P<id>[A-Za-z][A-Za-z0-9_.]*)\s*(?:—|–|-|:)\s*(?P<title>.+?)\s*$")
-_META = re.compile(r"^-\s*(?P<key>kind|uses|checker|planned|coq)\s*:\s*(?P<value>.*?)\s*$")
+_META = re.compile(r"^-\s*(?P<key>kind|uses|checker|planned|coq-instance|coq)\s*:\s*(?P<value>.*?)\s*$")
 _COQ_BLOCK = re.compile(r"(?:<details>\s*(?:<summary>.*?</summary>)?\s*)?```coq\n(?P<text>.*?)\n```(?:\s*</details>)?", re.S)
 _KINDS = {"assumption", "definition", "lemma", "step", "proposition", "theorem"}
 
@@ -48,6 +50,7 @@ class Claim:
     line: int = 0
     coq: str | None = None
     coq_statement: str | None = None
+    coq_instance: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,6 +119,8 @@ def parse_blueprint(text: str, source: Path | None = None) -> Blueprint:
         if (coq is None) != (coq_statement is None):
             raise ProofGraphError(f"{where}:{start + 1}: claim {claim_id} needs both a '- coq:' lemma and a ```coq block "
                                   "with its statement (or neither)")
+        if "coq-instance" in meta and coq is None:
+            raise ProofGraphError(f"{where}:{start + 1}: claim {claim_id} names a '- coq-instance:' lemma but no '- coq:' lemma")
         claims.append(
             Claim(
                 id=claim_id,
@@ -128,6 +133,7 @@ def parse_blueprint(text: str, source: Path | None = None) -> Blueprint:
                 line=start + 1,
                 coq=coq,
                 coq_statement=coq_statement,
+                coq_instance=meta.get("coq-instance"),
             )
         )
     if not claims:

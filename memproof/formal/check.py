@@ -11,12 +11,19 @@ statement after whitespace normalisation, and (3) ``Print Assumptions`` lists no
 - compile failure, a failed dependency, an unknown lemma → ``ERROR`` with Coq's error text;
 - no Coq toolchain → ``UNKNOWN`` whose reason starts with ``"unavailable:"`` and gives the install
   line (report it as "unavailable", not as a failed proof).
+
+A claim may also name an *instance* lemma: its lemma applied to a concrete structure (Theorem 1 at
+Coq's reals). The instance is queried in the same batch and what Coq says of it — its assumptions and
+those outside the allow-list — is recorded in the claim's evidence under :data:`INSTANCE`; it never
+changes the claim's outcome (the claim stays bound to its own lemma).
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
+from typing import Any
 
+from ..errors import InvalidArgumentError
 from ..results import Level, Result, Scope
 from .build import Build, FileStatus, run_limited
 from .query import LemmaReport, query_lemmas
@@ -31,6 +38,8 @@ ALLOWED_AXIOMS = frozenset({
     "Coq.Logic.Classical_Prop.classic",
 })
 UNAVAILABLE = "unavailable:"
+#: Evidence key of a claim's instance lemma (:func:`instance_evidence`).
+INSTANCE = "coq_instance"
 FORMAL_SCOPE = "all sizes, as the Coq statement quantifies"
 
 
@@ -71,19 +80,47 @@ def formal_results(
     *,
     allow: Iterable[str] = ALLOWED_AXIOMS,
     timeout: float = 300.0,
+    instances: Mapping[str, str] | None = None,
 ) -> dict[str, Result]:
     """Formal results for a batch of ``(claim_id, lemma, expected_statement)``, one query batch.
 
+    ``instances`` maps a claim id to its instance lemma (module docstring), queried in the same
+    batch and recorded in that claim's evidence under :data:`INSTANCE`.
     Returns ``{claim_id: Result}`` in the order given; see the module docstring for outcomes.
     """
     items = list(items)
+    instances = dict(instances or {})
+    unknown = sorted(set(instances) - {claim for claim, _, _ in items})
+    if unknown:
+        raise InvalidArgumentError("instances", ", ".join(unknown), "claim ids of the batch's items")
     if not build.available:
         return {claim: _unavailable(claim, expected, build) for claim, _, expected in items}
-    batch = query_lemmas(build, [lemma for _, lemma, _ in items], timeout=timeout)
+    batch = query_lemmas(build, [lemma for _, lemma, _ in items] + list(instances.values()), timeout=timeout)
     allowed = frozenset(allow)
-    return {
+    results = {
         claim: judge(claim, lemma, expected, build, batch.reports[lemma], allow=allowed, query_seconds=batch.seconds)
         for claim, lemma, expected in items
+    }
+    for claim, lemma in instances.items():
+        found = instance_evidence(lemma, build, batch.reports[lemma], allow=allowed)
+        results[claim] = results[claim].replace(evidence={**results[claim].evidence, INSTANCE: found})
+    return results
+
+
+def instance_evidence(lemma: str, build: Build, report: LemmaReport, *,
+                      allow: Iterable[str] = ALLOWED_AXIOMS) -> dict[str, Any]:
+    """What Coq says of an instance lemma: its file, readable statement, assumptions (full names)
+    and those outside ``allow`` (``outside_allowed``), or the ``error`` that kept Coq from saying."""
+    allowed = frozenset(allow)
+    fb = build.library_of(lemma)
+    return {
+        "lemma": lemma,
+        "file": fb.file if fb else None,
+        "compile_seconds": round(fb.seconds, 3) if fb else None,
+        "error": report.error,
+        "readable_statement": report.readable,
+        "assumptions": [a.name for a in report.assumptions],
+        "outside_allowed": [a.name for a in report.assumptions if a.kind != "axiom" or a.name not in allowed],
     }
 
 

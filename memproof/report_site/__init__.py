@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..blueprint.parse import Claim
 from ..blueprint.runner import ClaimEntry
+from ..formal.check import INSTANCE
 from ..report import FINDINGS_NOTE, Report, own_level_scope, through_premises
 from ..results import Outcome, Result
 from .pages import badge, page, parts_tree, result_details
@@ -68,7 +69,20 @@ def _formal_section(claim: Claim, result: Result) -> str:
     if formal is not None:
         out.append(f"<p>formal part: {badge(formal.outcome.value)}"
                    + (f" — {escape(formal.reason)}" if formal.reason else "") + "</p>")
+        if formal.evidence.get(INSTANCE):
+            out.append(_instance_section(formal.evidence[INSTANCE]))
     return "".join(out)
+
+
+def _instance_section(found: dict) -> str:
+    """What Coq said of the claim's ``coq-instance:`` lemma (evidence beside the claim, not its verdict)."""
+    def names(items: list[str]) -> str:
+        return ", ".join(f"<code>{escape(a)}</code>" for a in items) or "none"
+
+    said = (f"not queried: {escape(found['error'])}" if found.get("error") else
+            f"assumptions: {names(found['assumptions'])}; outside the allow-list: {names(found['outside_allowed'])}")
+    return (f"<h3>Instance (reported beside the claim, not bound to it)</h3>"
+            f"<p>lemma <code>{escape(found['lemma'])}</code> — {said}</p>")
 
 
 def claim_page(report: Report, claim: Claim, entry: ClaimEntry | None) -> str:

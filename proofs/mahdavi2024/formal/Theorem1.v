@@ -2,8 +2,9 @@
 
     Over any [realFieldType] F with an [expln F] (Softmax.v: exp positive,
     exp (x + y) = exp x * exp y, monotone, and onto the positives with a right
-    inverse ln; Coq's real exp/ln satisfy these — instantiating at R needs
-    mathcomp-analysis' Rstruct, not done here).
+    inverse ln; Theorem1Reals.v instantiates Theorem 1 at Coq's R and exp,
+    T1_memorization_R, at the cost of one axiom beyond the reals' own, Hilbert's
+    epsilon, for MathComp's choiceType on R).
 
     Data: T examples t < T with query e t : 'cV_d, context E t : 'M_(n, d)
     (rows = the n context tokens; the query does not attend to itself) and

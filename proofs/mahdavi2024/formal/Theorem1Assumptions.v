@@ -1,9 +1,11 @@
 (** Prints the statement and the axioms of every claim-bound lemma of the
-    Theorem 1 files (Softmax, FiniteScale, Genericity, OneHead, Theorem1).
+    Theorem 1 files (Softmax, FiniteScale, Genericity, OneHead, Theorem1), and
+    of Theorem 1 at Coq's reals (Theorem1Reals).
     Not in _CoqProject (Print Assumptions walks MathComp); after the build run
       coqc -w -notation-overridden,-ambiguous-paths -R . Memproof.Mahdavi2024 Theorem1Assumptions.v *)
 From mathcomp Require Import all_ssreflect all_algebra.
 From Memproof.Mahdavi2024 Require Import Softmax FiniteScale Genericity OneHead Theorem1.
+Require Memproof.Mahdavi2024.Theorem1Reals.
 
 Print Memproof.Mahdavi2024.Softmax.expln.
 Print Memproof.Mahdavi2024.Softmax.softmax.
@@ -45,3 +47,6 @@ Check Memproof.Mahdavi2024.Theorem1.T1_needs_tokens.
 Print Assumptions Memproof.Mahdavi2024.Theorem1.T1_needs_tokens.
 Check Memproof.Mahdavi2024.Theorem1.T1_A1_reading.
 Print Assumptions Memproof.Mahdavi2024.Theorem1.T1_A1_reading.
+Check Memproof.Mahdavi2024.Theorem1Reals.T1_memorization_R.
+Print Assumptions Memproof.Mahdavi2024.Theorem1Reals.T1_memorization_R.
+Print Assumptions Memproof.Mahdavi2024.Theorem1Reals.R_realFieldType.
