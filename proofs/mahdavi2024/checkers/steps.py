@@ -48,7 +48,7 @@ from .head_quantities import (elimination, frobenius, logit_directions, rows, si
 from .instances import PREC, Instance, constructed_instances
 
 S1 = declare("S1", uses=('L3', 'L5', 'A1', 'A2'), statement="""
-Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they satisfy these four properties is standard but not part of the Coq proof): if k ≤ n, the contexts E_0..E_{k−1} have rank n and the
+Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they do is proved in Coq for the standard library's R, with Hilbert's epsilon for MathComp's choice structure: Theorem1Reals): if k ≤ n, the contexts E_0..E_{k−1} have rank n and the
 queries e_0..e_{k−1} are linearly independent, there is W ∈ F^{d×d} with rank W ≤ k such that the head
 features z_t = E_tᵀ softmax(E_t W e_t), t < k, are linearly independent. Claim: Inv(1).
 """,
@@ -76,7 +76,7 @@ pairwise distinct entries (so g_t = (ν·e_t) E_t u has a unique maximum i_t wit
     coq_sha256="23f79928ddb254e3cde6c3b22ed8e645c680bb95523eb2bd3be4d4788bf92b53")
 
 S4 = declare("S4", uses=('L4', 'S3'), statement="""
-Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they satisfy these four properties is standard but not part of the Coq proof): if g ∈ F^n has a strict unique maximum at i*
+Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they do is proved in Coq for the standard library's R, with Hilbert's epsilon for MathComp's choice structure: Theorem1Reals): if g ∈ F^n has a strict unique maximum at i*
 (g_i < g_{i*} for i ≠ i*), then for every b ∈ F^n, E ∈ F^{n×d} and η > 0 there is c0 such that for all
 c ≥ c0 every entry of softmax(c g + b)ᵀ E − E_{i*} is below η in absolute value. So whatever W* (which
 enters only through b = E_t W* e_t), the old rows of head h converge to A* (row t = x_{t,i_t}) as
@@ -86,7 +86,7 @@ c → ∞; the rate is L4's bound.
     coq_sha256="1c66e3f053b7fd0a5968e55297762db8c0d485cc564a4f4cafb74df9a10f5106")
 
 S5 = declare("S5", uses=('L3', 'L5', 'S2', 'S4'), statement="""
-Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they satisfy these four properties is standard but not part of the Coq proof): if k < n, the k new examples' contexts have rank n and
+Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they do is proved in Coq for the standard library's R, with Hilbert's epsilon for MathComp's choice structure: Theorem1Reals): if k < n, the k new examples' contexts have rank n and
 their queries are linearly independent, then for any offsets G_off ∈ F^{k×d} (the rows of G A*) there
 is W* ∈ F^{d×d} with rank W* ≤ k such that the matrix of the new examples' head features
 z_t = E_tᵀ softmax(E_t W* e_t) minus G_off — D* = C − G A* — has full row rank k (L5a, realised by L3
@@ -106,7 +106,7 @@ finite scale c (the explicit c* of the instance certificates is one such scale).
     coq_sha256="c146faca9999b777d32d848d7bb114f6476e200599cbefab5fbe637f3e5c846d")
 
 S7 = declare("S7", uses=('S1', 'S6'), statement="""
-Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they satisfy these four properties is standard but not part of the Coq proof): with H ≥ 1 heads and n̄ = min(n, d_h) ≥ 1, if
+Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they do is proved in Coq for the standard library's R, with Hilbert's epsilon for MathComp's choice structure: Theorem1Reals): with H ≥ 1 heads and n̄ = min(n, d_h) ≥ 1, if
 T ≤ H(n̄ − 1) + 1, every k ≤ n̄ of the queries e_0..e_{T−1} are linearly independent and the contexts
 E_0..E_{T−1} have rank n, then there are key–query matrices W^1..W^H ∈ F^{d×d} of rank ≤ n̄ whose
 feature matrix Z ∈ F^{T×Hd} (rows z_t = [E_tᵀ softmax(E_t W^h e_t)]_h) has full row rank: Inv(H),
@@ -124,7 +124,7 @@ matrix Y ∈ R^{T×d_o} there are W_O^h ∈ R^{d_o×d_v} and W_V^h ∈ R^{d×d_v
     coq_sha256="adc5209694e89b70981a9e320a9ca87df97a6d79d068f703b1f1d446a44b210a")
 
 P1 = declare("P1", uses=('S2', 'S3', 'S4', 'S5', 'S6'), statement="""
-Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they satisfy these four properties is standard but not part of the Coq proof): let k < n, let the contexts of the first r + k examples
+Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they do is proved in Coq for the standard library's R, with Hilbert's epsilon for MathComp's choice structure: Theorem1Reals): let k < n, let the contexts of the first r + k examples
 have rank n, the k new queries e_r..e_{r+k−1} be linearly independent and each old query e_t (t < r)
 be independent of them (rank k + 1), and let the r × Hd feature matrix of the old examples on heads
 1..H have full row rank. Then there is W ∈ F^{d×d} with rank W ≤ k + 1 such that the (r + k) × (H+1)d
@@ -135,7 +135,7 @@ k ≤ n̄ − 1 examples, with rank W^h ≤ k + 1 ≤ n̄.
     coq_sha256="b6e8e116b6a2767183eb9c5ac54e2e62e740d129a9a51a99e6c695e38fb16545")
 
 T1 = declare("T1", uses=('A1', 'A2', 'S8'), statement="""
-Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they satisfy these four properties is standard but not part of the Coq proof): let n ≥ 1, d_h ≥ 1, H ≥ 1 and n̄ = min(n, d_h). Every
+Over any real field F with functions exp, ln : F → F such that exp x > 0, exp(x + y) = exp x · exp y, x ≤ y ⇒ exp x ≤ exp y, and exp(ln y) = y for y > 0 (softmax_i(x) = exp x_i / Σ_j exp x_j; the real numbers with their exp and ln are meant — that they do is proved in Coq for the standard library's R, with Hilbert's epsilon for MathComp's choice structure: Theorem1Reals): let n ≥ 1, d_h ≥ 1, H ≥ 1 and n̄ = min(n, d_h). Every
 dataset of T ≤ H(n̄ − 1) + 1 examples whose queries satisfy A1 (every k ≤ n of them are linearly
 independent) and whose contexts satisfy A2 (rank E_t = n), with arbitrary labels y_t ∈ F^{d_o}, is
 memorized by some MHA with H heads, head dimension d_h and value dimension d_v ≥ min(d, d_o): there
