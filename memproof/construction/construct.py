@@ -23,6 +23,8 @@ __all__ = ["construct_memorizing_mha"]
 
 #: interpolation error (relative to max(1, ‖Y‖_∞)) above which the result carries a warning
 ERROR_TOL = 1e-6
+#: with ``target_dtype``: the error *measured in that dtype* (relative likewise) above which a warning is added
+DTYPE_ERROR_TOL = {"float32": 1e-3, "bfloat16": 0.1, "float16": 0.1}
 
 
 def _one_head_features(W_K: np.ndarray, W_Q: np.ndarray, contexts: Any, queries: np.ndarray, scale: float) -> np.ndarray:
@@ -116,8 +118,12 @@ def construct_memorizing_mha(
         :mod:`memproof.export`): the choices are tuned for margin (:mod:`.heads`, ``tune``), every
         head's ``W_Q, W_K`` are rounded to the dtype in the export layout (``√p`` folded into ``W_Q``,
         ``weights.scale = 1/√p``, ``p`` the export's head dimension) *before* the next head is built,
-        the readout is solved against the features of those rounded weights and rounded in turn, and
-        ``error_budget`` holds a rigorous bound on the evaluation error in the dtype
+        the readout is solved against the features of those rounded weights and rounded in turn; for a
+        dtype other than float64 it is then refitted to the features *as the exported layer computes
+        them in that dtype* and refined there (:func:`memproof.export.readout_fit.fit_readout`; only
+        ``W_V, W_O`` change, so the rank certificate of ``W_K, W_Q`` is unaffected; ``max_abs_error``
+        stays the float64 evaluation, the dtype's measured error is ``error_budget.readout_fit``), and
+        ``error_budget`` holds the evaluation-error bounds in the dtype
         (:func:`memproof.export.evaluation_error_bound`). ``scale`` is then ignored.
 
     Returns
@@ -206,7 +212,16 @@ def construct_memorizing_mha(
     weights = MHAWeights(W_Q, W_K, W_V, W_O, spec, s)
     Z = feature_matrix(weights, ds.contexts, Q)
     err = float(np.abs(mha_batch(weights, ds.contexts, Q) - Y).max())
-    if err > ERROR_TOL * max(1.0, float(np.abs(Y).max())):
+    fit = None
+    if tune and target_dtype != "float64":  # W_V, W_O only: the rank certificate is about W_K, W_Q
+        from ..export.readout_fit import fit_readout
+
+        weights, fit = fit_readout(weights, ds.queries, ds.contexts, Y, target_dtype, Z=Z)
+        err = float(np.abs(mha_batch(weights, ds.contexts, Q) - Y).max())
+    if fit is not None and fit.error > DTYPE_ERROR_TOL[target_dtype] * max(1.0, float(np.abs(Y).max())):
+        warnings.append(f"the readout fitted in {target_dtype} reaches only max error {fit.error:.3g} there (measured in the "
+                        f"exported layer; cond Z = {1 / sigma_ratio(Z):.3g}): try fewer examples per head or another seed")
+    elif fit is None and err > ERROR_TOL * max(1.0, float(np.abs(Y).max())):
         warnings.append(
             f"S8: the float readout interpolates only to max error {err:.3g} (σ_min/σ_max of Z = {sigma_ratio(Z):.3g}). "
             "The key–query weights may still admit an exact readout: certify with check_memorizes(..., certify='rigorous'); "
@@ -215,7 +230,7 @@ def construct_memorizing_mha(
     if tune:
         from ..export.error_bound import evaluation_error_bound
 
-        budget = evaluation_error_bound(weights, ds.queries, ds.contexts, Y, target_dtype, Z=Z)
+        budget = evaluation_error_bound(weights, ds.queries, ds.contexts, Y, target_dtype, Z=Z, readout_fit=fit)
     return MemorizingMHA(weights, groups, tuple(traces), Z, err, n_bar, spec.capacity, seed, tuple(warnings), ds, assumptions,
                          target_dtype, budget)
 
