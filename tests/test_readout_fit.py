@@ -148,3 +148,20 @@ def test_read_only_arrays_go_to_torch_without_warnings(built, tmp_path):
         with pytest.raises(UserWarning):
             torch.as_tensor(w.W_Q)
 
+
+
+def test_without_torch_the_float64_fitted_readout_is_kept_with_a_warning(monkeypatch):
+    import memproof.export.readout_fit as rf
+
+    Q, E, Y, H, n = _uniform(H=3, n=5, d=10, seed=1)
+
+    def no_torch(*a, **k):
+        raise ImportError("torch is not installed")
+
+    monkeypatch.setattr(rf, "fit_readout", no_torch)
+    b = construct_memorizing_mha(Q, E, Y, heads=H, d_h=n, seed=0, target_dtype="float32")
+    assert any("not fitted in float32" in w for w in b.warnings)
+    assert b.error_budget.readout_fit is None and b.max_abs_error < 1e-3
+    monkeypatch.undo()
+    fitted = construct_memorizing_mha(Q, E, Y, heads=H, d_h=n, seed=0, target_dtype="float32")
+    assert np.array_equal(fitted.weights.W_K, b.weights.W_K) and not np.array_equal(fitted.weights.W_V, b.weights.W_V)

@@ -216,8 +216,11 @@ def construct_memorizing_mha(
     if tune and target_dtype != "float64":  # W_V, W_O only: the rank certificate is about W_K, W_Q
         from ..export.readout_fit import fit_readout
 
-        weights, fit = fit_readout(weights, ds.queries, ds.contexts, Y, target_dtype, Z=Z)
-        err = float(np.abs(mha_batch(weights, ds.contexts, Q) - Y).max())
+        try:
+            weights, fit = fit_readout(weights, ds.queries, ds.contexts, Y, target_dtype, Z=Z)
+            err = float(np.abs(mha_batch(weights, ds.contexts, Q) - Y).max())
+        except ImportError as exc:  # torch is optional
+            warnings.append(f"readout not fitted in {target_dtype} (it needs torch: {exc}); the float64-fitted readout is kept")
     if fit is not None and fit.error > DTYPE_ERROR_TOL[target_dtype] * max(1.0, float(np.abs(Y).max())):
         warnings.append(f"the readout fitted in {target_dtype} reaches only max error {fit.error:.3g} there (measured in the "
                         f"exported layer; cond Z = {1 / sigma_ratio(Z):.3g}): try fewer examples per head or another seed")
