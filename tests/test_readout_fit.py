@@ -13,7 +13,7 @@ from memproof.errors import InvalidArgumentError  # noqa: E402
 from memproof.export import (construct_for_dtype, dtype_features, fit_readout, load_torch_mha,  # noqa: E402
                              observed_error_bound, save_torch_mha, to_torch_mha)
 from memproof.export.torch_mha import round_to_dtype  # noqa: E402
-from memproof.model import MHAWeights, feature_matrix, mha_batch  # noqa: E402
+from memproof.model import feature_matrix, mha_batch  # noqa: E402
 
 
 def _uniform(H=5, n=8, d=16, d_o=1, seed=0, one_hot=False):
@@ -35,7 +35,7 @@ def built():
 
 
 def test_dtype_features_are_the_modules_and_move_in_float32(built):
-    Q, E, Y, b = built
+    Q, E, _, b = built
     w = b.weights
     Z64 = feature_matrix(w, E, Q)
     assert np.allclose(dtype_features(w, Q, E, "float64"), Z64, rtol=0, atol=1e-13)
