@@ -14,7 +14,7 @@ from ..assumptions import require_used_assumptions
 from ..data import Dataset
 from ..errors import InvalidArgumentError, OutOfRangeError
 from ..lemmas.readout_factorisation import factor_readout_block
-from ..model import AttentionSpec, MHAWeights
+from ..model import AttentionSpec, MHAWeights, mha_batch
 from ..validation import describe, positive_int
 from .backend import Backend
 from .heads import HeadChoice, context_times, first_head, head_logits, later_head
@@ -26,6 +26,8 @@ __all__ = ["construct_memorizing_mha", "build_layer", "Layer"]
 
 #: interpolation error (relative to max(1, ‖Y‖_∞)) above which the result carries a warning
 ERROR_TOL = 1e-6
+#: with ``target_dtype``: the error *measured in that dtype* (relative likewise) above which a warning is added
+DTYPE_ERROR_TOL = {"float32": 1e-3, "bfloat16": 0.1, "float16": 0.1}
 
 
 def resolve_scale(scale: Any, d: int, d_h: int) -> float:
@@ -113,8 +115,12 @@ def construct_memorizing_mha(
         :mod:`memproof.export`): the choices are tuned for margin (:mod:`.heads`, ``tune``), every
         head's ``W_Q, W_K`` are rounded to the dtype in the export layout (``√p`` folded into ``W_Q``,
         ``weights.scale = 1/√p``, ``p`` the export's head dimension) *before* the next head is built,
-        the readout is solved against the features of those rounded weights and rounded in turn, and
-        ``error_budget`` holds a rigorous bound on the evaluation error in the dtype
+        the readout is solved against the features of those rounded weights and rounded in turn; for a
+        dtype other than float64 it is then refitted to the features *as the exported layer computes
+        them in that dtype* and refined there (:func:`memproof.export.readout_fit.fit_readout`; only
+        ``W_V, W_O`` change, so the rank certificate of ``W_K, W_Q`` is unaffected; ``max_abs_error``
+        stays the float64 evaluation, the dtype's measured error is ``error_budget.readout_fit``), and
+        ``error_budget`` holds the evaluation-error bounds in the dtype
         (:func:`memproof.export.evaluation_error_bound`). ``scale`` is then ignored.
 
     Returns
@@ -151,13 +157,24 @@ def construct_memorizing_mha(
     bk = Backend.numpy()
     layer = build_layer(bk, ds, spec, groups, seed=seed, draws=draws, scale=scale, target_dtype=target_dtype)
     weights = MHAWeights(layer.W_Q, layer.W_K, layer.W_V, layer.W_O, spec, layer.scale)
-    budget = None
+    err, warnings, budget, fit = layer.max_abs_error, list(layer.warnings), None, None
+    if target_dtype not in (None, "float64"):  # W_V, W_O only: the rank certificate is about W_K, W_Q
+        from ..export.readout_fit import fit_readout
+
+        try:
+            weights, fit = fit_readout(weights, ds.queries, ds.contexts, ds.labels, target_dtype, Z=layer.Z)
+            err = float(np.abs(mha_batch(weights, ds.contexts, ds.queries) - ds.labels).max())
+        except ImportError as exc:  # torch is optional
+            warnings.append(f"readout not fitted in {target_dtype} (it needs torch: {exc}); the float64-fitted readout is kept")
+        if fit is not None and fit.error > DTYPE_ERROR_TOL[target_dtype] * max(1.0, float(np.abs(ds.labels).max())):
+            warnings.append(f"the readout fitted in {target_dtype} reaches only max error {fit.error:.3g} there (measured in the "
+                            f"exported layer; cond Z = {1 / sigma_ratio(layer.Z):.3g}): try fewer examples per head or another seed")
     if target_dtype is not None:
         from ..export.error_bound import evaluation_error_bound
 
-        budget = evaluation_error_bound(weights, ds.queries, ds.contexts, ds.labels, target_dtype, Z=layer.Z)
-    return MemorizingMHA(weights, groups, layer.trace, layer.Z, layer.max_abs_error, spec.n_bar, spec.capacity, seed,
-                         layer.warnings, ds, assumptions, target_dtype, budget, bk.record(), layer.timings)
+        budget = evaluation_error_bound(weights, ds.queries, ds.contexts, ds.labels, target_dtype, Z=layer.Z, readout_fit=fit)
+    return MemorizingMHA(weights, groups, layer.trace, layer.Z, err, spec.n_bar, spec.capacity, seed,
+                         tuple(warnings), ds, assumptions, target_dtype, budget, bk.record(), layer.timings)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

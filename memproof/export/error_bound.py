@@ -22,6 +22,13 @@ standard model ``fl(a ∘ b) = (a ∘ b)(1 + δ)``, ``|δ| ≤ u``, ``γ_m = m u
   an absolute underflow term;
 - mix and ``out_proj``: ``γ_n`` and ``γ_{Hp}`` dot-product bounds on the perturbed operands.
 
+This a priori bound allows any summation order, so it is at least the worst-case rounding of the
+final dot products, ``≈ u · max_t Σ_j |M_j||z_{t,j}|`` (``rounding_floor``; 1.3·10⁻³ in float32 at the
+authors' default size, where ``Σ|M||z|`` is 2·10⁴), and in practice far more: a logit error ``Δ`` is
+``γ_{p+3} Σ|q||k|``, and the suppression column ``c·u`` of the saturating heads makes ``Σ|q||k|`` of 10⁴
+while the logits of the new examples are O(1). The a posteriori :func:`observed_error_bound` encloses
+instead the error of the evaluation that actually ran (exact arithmetic on its outputs).
+
 Every error term is a sum of non-negative float64 numbers; the float64 evaluation of these sums is
 covered by a final factor ``1 + 10⁻⁹`` (their length is below 10⁶, so their own relative rounding is
 below ``γ_{10⁶} < 10⁻⁹`` in float64). Hypotheses (stated in the result): IEEE arithmetic in the dtype
@@ -42,7 +49,7 @@ from ..model import MHAWeights
 from ..validation import describe
 from .torch_mha import export_head_dim, round_to_dtype
 
-__all__ = ["ErrorBudget", "evaluation_error_bound", "unit_roundoff"]
+__all__ = ["ErrorBudget", "ObservedBound", "evaluation_error_bound", "observed_error_bound", "unit_roundoff"]
 
 _UNIT = {"float64": 2.0**-53, "float32": 2.0**-24, "bfloat16": 2.0**-8, "float16": 2.0**-11}
 _TINY = {"float64": 2.0**-1074, "float32": 2.0**-149, "bfloat16": 2.0**-133, "float16": 2.0**-24}
@@ -100,6 +107,12 @@ class ErrorBudget:
     cond_Z : float
         ``σ_max(Z)/σ_min(Z)`` (float64, empirical).
     hypotheses : tuple of str
+    observed : ObservedBound or None
+        A posteriori: the actual error of one evaluation of the export in the dtype, enclosed exactly.
+    readout_fit : ReadoutFit or None
+        What :func:`~.readout_fit.fit_readout` did (measured errors per refinement step).
+    rounding_floor : float
+        ``u · max_t Σ_j |M_j||z_{t,j}|``: below this no bound that allows any summation order can go.
     """
 
     dtype: str
@@ -113,15 +126,96 @@ class ErrorBudget:
     M_abs_max: float
     cond_Z: float
     hypotheses: tuple[str, ...] = HYPOTHESES
+    observed: ObservedBound | None = None
+    readout_fit: Any = None
+    rounding_floor: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        out = dataclasses.asdict(self)
+        out["readout_fit"] = self.readout_fit.to_dict() if self.readout_fit is not None else None
+        return out
 
     def summary(self) -> str:
         margin = "" if self.argmax_margin is None else f", certified argmax margin {self.argmax_margin:.3g}"
-        return (f"error budget in {self.dtype}: max |output − label| ≤ {self.bound:.3g} guaranteed "
-                f"(readout residual ≤ {self.residual_bound:.2g}, rounding ≤ {self.evaluation_bound:.3g}){margin}; "
+        seen = "" if self.observed is None else "; " + self.observed.summary()
+        return (f"error budget in {self.dtype}: max |output − label| ≤ {self.bound:.3g} guaranteed a priori "
+                f"(readout residual ≤ {self.residual_bound:.2g}, rounding ≤ {self.evaluation_bound:.3g}, of which the "
+                f"last dot products alone may cost u·max_t Σ|M||z_t| = {self.rounding_floor:.3g}){margin}{seen}; "
                 f"max |logit| {self.max_logit:.3g}, ‖M‖₂ {self.M_norm:.3g}, cond Z {self.cond_Z:.3g}")
+
+
+OBSERVED_SCOPE = ("the exported torch.nn.MultiheadAttention (to_torch_mha, batch_first=False, pad_keys=False) evaluated "
+                  "once in the dtype on this machine's CPU backend, on these inputs in one batch: the bound holds for "
+                  "every evaluation that reproduces those output bits (CPU kernels are deterministic for fixed shapes, "
+                  "torch version and thread count; another backend, e.g. CUDA or TF32, may round otherwise)")
+
+
+@dataclasses.dataclass(frozen=True)
+class ObservedBound:
+    """A posteriori: the error of one actual evaluation of the export, enclosed exactly.
+
+    Attributes
+    ----------
+    bound : float
+        An upper bound of ``max_t ‖ŷ_t − y_t‖_∞`` for the computed outputs ``ŷ`` (float64 differences of
+        the dtype's outputs and the labels, each rounded up by one ulp: rigorous).
+    argmax_margin : float or None
+        One-hot labels: a lower bound of ``min_t (ŷ_{t,c_t} − max_{o≠c_t} ŷ_{t,o})`` (rounded down);
+        positive means every computed argmax is the label's class.
+    scope : str
+        What evaluation the bound is about (:data:`OBSERVED_SCOPE`).
+    environment : dict
+        torch version, threads, dtype of the evaluation.
+    """
+
+    bound: float
+    argmax_margin: float | None
+    scope: str
+    environment: dict
+
+    def summary(self) -> str:
+        margin = "" if self.argmax_margin is None else f", argmax margin ≥ {self.argmax_margin:.3g}"
+        return f"observed evaluation (torch CPU, a posteriori, rigorous for that evaluation): max |output − label| ≤ {self.bound:.3g}{margin}"
+
+
+def observed_error_bound(weights: MHAWeights, queries: Any, contexts: Any, labels: Any, dtype: Any) -> ObservedBound:
+    """Evaluate the export in ``dtype`` (torch, CPU) and enclose its actual error (see :class:`ObservedBound`).
+
+    Every computed output is a number of the dtype, exactly a float64; ``|ŷ − y|`` is computed in float64
+    (round to nearest, relative error ≤ 2⁻⁵³) and rounded up by one ulp, the margins rounded down likewise,
+    so the bound is rigorous for the evaluation that produced ``ŷ``.
+
+    Examples
+    --------
+    >>> from memproof.model import AttentionSpec
+    >>> w = MHAWeights.random(AttentionSpec(n=3, d=4, heads=2, d_h=3, d_v=1, d_o=1), rng=0)
+    >>> rng = np.random.default_rng(1)
+    >>> Q, E = rng.uniform(size=(5, 4)), rng.uniform(size=(3, 4))
+    >>> from memproof.model import mha_batch
+    >>> ob = observed_error_bound(w, Q, E, mha_batch(w, E, Q), "float32")
+    >>> 0 < ob.bound < 1e-5
+    True
+    """
+    import torch
+
+    from .readout_fit import exported_outputs
+
+    name = _dtype_name(dtype)
+    ds = Dataset(queries, contexts, labels)
+    Y = ds.labels
+    out = exported_outputs(weights, ds.queries, ds.contexts, name)
+    if not np.all(np.isfinite(out)):
+        return ObservedBound(math.inf, None if _one_hot_classes(Y) is None else -math.inf, OBSERVED_SCOPE, {})
+    diff = np.nextafter(np.abs(out - Y), np.inf)
+    classes = _one_hot_classes(Y)
+    margin = None
+    if classes is not None:
+        rows = np.arange(ds.T)
+        rest = out.copy()
+        rest[rows, classes] = -np.inf
+        margin = float(np.nextafter(out[rows, classes] - rest.max(axis=1), -np.inf).min())
+    env = {"torch": torch.__version__, "threads": torch.get_num_threads(), "dtype": name, "device": "cpu"}
+    return ObservedBound(float(diff.max()), margin, OBSERVED_SCOPE, env)
 
 
 def _one_hot_classes(Y: np.ndarray) -> np.ndarray | None:
@@ -151,7 +245,7 @@ def _residual_bound(weights: MHAWeights, ds: Dataset, Y: np.ndarray) -> np.ndarr
 
 
 def evaluation_error_bound(weights: MHAWeights, queries: Any, contexts: Any, labels: Any, dtype: Any,
-                           *, Z: np.ndarray | None = None) -> ErrorBudget:
+                           *, Z: np.ndarray | None = None, readout_fit: Any = None, observe: bool = True) -> ErrorBudget:
     """Rigorous bound (under :data:`HYPOTHESES`) on ``max |ŷ − y|`` of the exported layer evaluated in ``dtype``.
 
     Parameters
@@ -164,6 +258,18 @@ def evaluation_error_bound(weights: MHAWeights, queries: Any, contexts: Any, lab
     dtype : str or torch.dtype
     Z : numpy.ndarray, optional
         Float64 features (for ``cond Z``); recomputed if absent.
+    readout_fit : ReadoutFit, optional
+        Recorded in the budget (what :func:`~.readout_fit.fit_readout` did).
+    observe : bool
+        Also evaluate the export in ``dtype`` and enclose its actual error (:func:`observed_error_bound`,
+        needs torch; skipped when torch is missing).
+
+    Notes
+    -----
+    The a priori bound allows any summation order, so it can never be smaller than the worst-case
+    rounding of the last dot products, about ``u · max_t Σ_j |M_j| |z_{t,j}|`` (reported as
+    ``rounding_floor``): with ``‖M‖`` of 10³ and ``T`` of 10³ that is already 10⁻³ in float32 before
+    any logit error is counted. The observed bound is the meaningful one at such sizes.
     """
     name = _dtype_name(dtype)
     if not isinstance(weights, MHAWeights):
@@ -246,6 +352,16 @@ def evaluation_error_bound(weights: MHAWeights, queries: Any, contexts: Any, lab
         Z = feature_matrix(weights, ds.contexts, ds.queries)
     sv = np.linalg.svd(Z, compute_uv=False)
     M = weights.readout()
+    floor = u * float((np.abs(Z) @ np.abs(M).T).max())
+    observed = None
+    if observe:
+        try:
+            import torch  # noqa: F401
+        except ImportError:  # pragma: no cover - depends on the environment
+            observe = False
+    if observe:
+        observed = observed_error_bound(weights, ds.queries, ds.contexts, Y, name)
     return ErrorBudget(name, float(total.max()), float(res.max()), float(out_err.max()), margin, max_logit, max_delta,
                        float(np.linalg.norm(M, 2)), float(np.abs(M).max()),
-                       float(sv[0] / sv[-1]) if sv[-1] > 0 else math.inf)
+                       float(sv[0] / sv[-1]) if sv[-1] > 0 else math.inf, observed=observed, readout_fit=readout_fit,
+                       rounding_floor=floor)

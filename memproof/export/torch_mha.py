@@ -176,8 +176,7 @@ class TorchMHAExport:
         torch = _torch()
         p = next(self.module.parameters())
         dt, dev = p.dtype, p.device
-        Q = torch.as_tensor(np.asarray(queries) if not isinstance(queries, torch.Tensor) else queries).to(dev, dt)
-        C = torch.as_tensor(np.asarray(contexts) if not isinstance(contexts, torch.Tensor) else contexts).to(dev, dt)
+        Q, C = _tensor(torch, queries, dt, dev), _tensor(torch, contexts, dt, dev)
         if Q.dim() != 2:
             raise InvalidArgumentError("queries", f"shape {tuple(Q.shape)}", "(T, d)")
         T = Q.shape[0]
@@ -194,6 +193,14 @@ class TorchMHAExport:
         out = out[:, 0] if self.batch_first else out[0]
         a, b = self.output_slice
         return out[:, a:b]
+
+
+def _tensor(torch: Any, x: Any, dtype: Any, device: Any) -> Any:
+    """``x`` as a tensor in ``dtype`` on ``device``; numpy input is copied (a read-only array, e.g. an
+    :class:`~memproof.model.MHAWeights` field or a broadcast context, never reaches ``torch.as_tensor``)."""
+    if isinstance(x, torch.Tensor):
+        return x.to(device, dtype)
+    return torch.tensor(np.array(x, dtype=np.float64), dtype=dtype, device=device)
 
 
 def _torch() -> Any:
