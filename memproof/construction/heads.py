@@ -189,16 +189,12 @@ def _two_spike_u(bk: Backend, E: Any, u: Any) -> Any:
     return w / xp.linalg.vector_norm(w)
 
 
-def exactly_orthogonal(qN: np.ndarray, nu: np.ndarray) -> np.ndarray | None:
-    """S3a for the stored floats: a float64 vector near the direction of ``nu`` with ``q·ν = 0`` *exactly*
-    for every row ``q`` of ``qN`` (as rationals), or ``None`` when none is found.
+def exact_kernel(qN: np.ndarray) -> list[list[int]] | None:
+    """LLL-reduced integer vectors spanning the exact (rational) null space of the rows of ``qN``, or
+    ``None`` when ``d > EXACT_NU_MAX_D`` or a reduced vector has 50 bits or more (see :func:`exactly_orthogonal`).
 
-    The integer kernel lattice of ``qN`` (rows scaled to integers) is LLL-reduced through the
-    weighted lattice ``[I | W·Aᵀ]``; when its reduced vectors have at most 50 bits, ``ν`` is rounded
-    to an integer combination of them whose entries stay below 2⁵³ (so every entry is a float) and
-    rescaled by a power of two (exact). Typical for d ≥ 2|N|; for d close to |N| the kernel vectors
-    are too long and the float rounding of (I − P_N)ξ is kept (its leak is then reported by S3).
-    """
+    The integer kernel lattice of ``qN`` (rows scaled to integers) is LLL-reduced through the weighted
+    lattice ``[I | W·Aᵀ]``; it depends only on ``qN``, so one head computes it once for all its draws."""
     from flint import fmpz_mat
 
     from ..arith import exact
@@ -212,6 +208,22 @@ def exactly_orthogonal(qN: np.ndarray, nu: np.ndarray) -> np.ndarray | None:
     kernel = [[int(x) for x in row[:d]] for row in L.tolist() if all(int(x) == 0 for x in row[d:])]
     if not kernel or max(abs(x) for v in kernel for x in v) >= 2**50:
         return None
+    return kernel
+
+
+def exactly_orthogonal(qN: np.ndarray, nu: np.ndarray, kernel: list[list[int]] | None = None) -> np.ndarray | None:
+    """S3a for the stored floats: a float64 vector near the direction of ``nu`` with ``q·ν = 0`` *exactly*
+    for every row ``q`` of ``qN`` (as rationals), or ``None`` when none is found.
+
+    ``ν`` is rounded to an integer combination of the reduced kernel vectors (:func:`exact_kernel` of
+    ``qN``, or ``kernel`` when already computed) whose entries stay below 2⁵³ (so every entry is a
+    float) and rescaled by a power of two (exact). Typical for d ≥ 2|N|; for d close to |N| the kernel
+    vectors are too long and the float rounding of (I − P_N)ξ is kept (its leak is then reported by S3).
+    """
+    kernel = exact_kernel(qN) if kernel is None else kernel
+    if kernel is None:
+        return None
+    d = qN.shape[1]
     B = np.array(kernel, dtype=float)  # exact: entries below 2⁵⁰
     a = np.linalg.lstsq(B.T, nu, rcond=None)[0]
     a_int = np.round(a * (2.0**52 / max((np.abs(a) @ np.abs(B)).max(), 1e-300))).astype(object)
@@ -235,6 +247,7 @@ def _suppression(bk: Backend, queries: Any, contexts: Any, old: list[int], qN: A
     best = None
     tried = 0
     near: set[int] = set()
+    kernel: list[list[int]] | None | bool = False  # the exact kernel of qN, computed on first use
     for _ in range(draws):
         tried += 1
         xi = bk.asarray(rng.normal(size=d))
@@ -245,7 +258,9 @@ def _suppression(bk: Backend, queries: Any, contexts: Any, old: list[int], qN: A
             continue
         nu = nu / norm
         if exact_nu:  # 3a exactly for the stored floats, where possible (flint, on numpy copies)
-            nu_exact = exactly_orthogonal(bk.to_numpy(qN), bk.to_numpy(nu))
+            if kernel is False:
+                kernel = exact_kernel(bk.to_numpy(qN))
+            nu_exact = None if kernel is None else exactly_orthogonal(bk.to_numpy(qN), bk.to_numpy(nu), kernel)
             nu = nu if nu_exact is None else bk.asarray(nu_exact)
         u = bk.asarray(rng.normal(size=d))
         u = u / xp.linalg.vector_norm(u)
