@@ -93,6 +93,9 @@ def test_construct_vs_train(tmp_path):
     assert r["train_reached"] == (not r["ratio_is_lower_bound"])
     runs = r["construct_seconds_runs"]
     assert len(runs) == 2 and min(runs) <= r["construct_seconds"] <= max(runs)  # the median of the timed runs
+    fastest = min(r["construct_seconds"], r["construct_numpy_seconds"])  # the ratio is against the faster constructor
+    assert r["ratio_against"] == ("torch" if r["construct_seconds"] <= r["construct_numpy_seconds"] else "numpy")
+    assert r["ratio"] == pytest.approx(r["train_seconds"] / fastest)
 
 
 def test_e1_tiny(tmp_path):
