@@ -170,3 +170,103 @@ def test_without_z3_queries_are_unknown_with_install_hint(monkeypatch):
     out = smt.prove_forall(am_gm)
     assert out.status == "unknown" and "pip install memproof[smt]" in out.reason and out.smtlib == ""
     assert smt.recheck_smtlib("(check-sat)", am_gm).status == "unknown"
+
+
+def _holds_at(facts, point):
+    """Whether every fact is true after substituting ``point`` ({z3 constant: Fraction})."""
+    subs = [(v, z3.Q(x.numerator, x.denominator)) for v, x in point.items()]
+    return all(z3.is_true(z3.simplify(z3.substitute(f, *subs))) for f in facts)
+
+
+@pytest.mark.parametrize("kw", [{}, {"lower": 0}, {"upper": 0}, {"lower": 0, "upper": 0}])
+def test_exp_abstraction_facts_hold_where_exp_is_rational(kw):
+    # exp(0) = 1 exactly: the one point where a tangent or a bound computed at 0 is tight, so a
+    # strict ``E > 1 + t`` or ``t ≥ 0 ⇒ E > 1`` (false at t = 0) would let z3 "prove" exp(0) ≠ 1
+    t = z3.Real("t")
+    e, facts = smt.exp_abstraction(z3, t, "exp_t", **kw)
+    assert _holds_at(facts, {t: Fraction(0), e: Fraction(1)})
+
+    def exp0_is_not_1(z3):
+        tt = z3.Real("t")
+        ee, ff = smt.exp_abstraction(z3, tt, "exp_t", **kw)
+        return [tt], ff + [tt == 0], ee != 1
+
+    assert smt.prove_forall(exp0_is_not_1, sat_refutes=False).status == "unknown"
+
+
+def test_exp_abstraction_positivity_is_strict_for_very_negative_t():
+    def exp_is_positive(z3):  # ∀t: exp(t) > 0 (the tangent 1 + t says nothing for t ≤ -1)
+        t = z3.Real("t")
+        e, facts = smt.exp_abstraction(z3, t, "exp_t")
+        return [t], facts + [t <= -5], e > 0
+
+    assert smt.prove_forall(exp_is_positive, sat_refutes=False).status == "proved"
+
+
+@pytest.mark.parametrize("lower, upper", [(Fraction(1, 2), None), (None, Fraction(-1, 2)), (0.5, None), (None, -0.5)])
+def test_exp_abstraction_bounds_use_the_whole_rational(lower, upper):
+    # exp(1/2) = 1.6487... and exp(-1/2) = 0.6065...: a bound computed from the numerator alone
+    # (exp(1) = 2.718... or exp(-1) = 0.367...) would prove the false exp(1/2) ≥ 2 or exp(-1/2) ≤ 1/2
+    def false_claim(z3):
+        t = z3.Real("t")
+        e, facts = smt.exp_abstraction(z3, t, "exp_t", lower=lower, upper=upper)
+        if lower is not None:
+            return [t], facts + [t == Fraction(1, 2)], e >= 2
+        return [t], facts + [t == Fraction(-1, 2)], e <= Fraction(1, 2)
+
+    def true_claim(z3):
+        t = z3.Real("t")
+        e, facts = smt.exp_abstraction(z3, t, "exp_t", lower=lower, upper=upper)
+        if lower is not None:
+            return [t], facts + [t >= Fraction(1, 2)], e >= Fraction(1648, 1000)
+        return [t], facts + [t <= Fraction(-1, 2)], e <= Fraction(607, 1000)
+
+    assert smt.prove_forall(false_claim, sat_refutes=False).status == "unknown"
+    assert smt.prove_forall(true_claim, sat_refutes=False).status == "proved"
+
+
+def test_exp_monotonicity_is_not_strict_between_equal_exponents():
+    def equal_exponents_strict(z3):  # false: a = b gives exp(a) = exp(b)
+        a, b = z3.Reals("a b")
+        ea, fa = smt.exp_abstraction(z3, a, "exp_a")
+        eb, fb = smt.exp_abstraction(z3, b, "exp_b")
+        return [a, b], fa + fb + smt.exp_monotonicity(z3, [(a, ea), (b, eb)]) + [a == b], ea < eb
+
+    assert smt.prove_forall(equal_exponents_strict, sat_refutes=False).status == "unknown"
+    a, b, ea, eb = z3.Reals("a b ea eb")
+    facts = smt.exp_monotonicity(z3, [(a, ea), (b, eb)])
+    assert len(facts) == 4 and _holds_at(facts, {a: Fraction(1), b: Fraction(1), ea: Fraction(3), eb: Fraction(3)})
+    assert not _holds_at(facts, {a: Fraction(1), b: Fraction(2), ea: Fraction(3), eb: Fraction(3)})
+
+
+def test_outcome_evidence_is_the_full_record():
+    out = smt.prove_forall(lambda z3: ([z3.Real("x")], [z3.Real("x") > 0], z3.Real("x") * z3.Real("x") > z3.Real("x")))
+    ev = out.to_evidence()
+    assert ev == {"status": "refuted", "smtlib": out.smtlib, "model": dict(out.model), "solver": out.solver,
+                  "reason": out.reason, "seconds": round(out.seconds, 6)}
+    assert ev["solver"].startswith("z3 ") and ev["model"] and "x" in ev["model"]
+    rec = smt.SmtOutcome("proved", "(check-sat)", None, 0.12345678, "r", "z3 4")
+    assert rec.to_evidence() == {"status": "proved", "smtlib": "(check-sat)", "model": None, "solver": "z3 4",
+                                 "reason": "r", "seconds": 0.123457}
+
+
+@pytest.mark.parametrize("bad, kw, name, passed, expected", [
+    (None, {"name": ""}, "name", "str ''", "a non-empty variable name"),
+    (None, {"name": 3}, "name", "int 3", "a non-empty variable name"),
+    ("bool", {"name": "e"}, "t", None, "a z3 arithmetic expression"),
+    (None, {"name": "e", "lower": float("nan")}, "lower", None, "a finite rational or float"),
+    (None, {"name": "e", "upper": float("-inf")}, "upper", None, "a finite rational or float"),
+    (None, {"name": "e", "lower": float("inf")}, "lower", None, "a finite rational or float"),
+    (None, {"name": "e", "lower": True}, "lower", None, "a finite rational or float"),
+    (None, {"name": "e", "upper": "1"}, "upper", None, "an int, Fraction or float"),
+])
+def test_exp_abstraction_refusals_name_the_argument(bad, kw, name, passed, expected):
+    from memproof.validation import describe
+
+    t = z3.Bool("p") if bad == "bool" else z3.Real("t")
+    with pytest.raises(InvalidArgumentError) as err:
+        smt.exp_abstraction(z3, t, **kw)
+    value = t if name == "t" else kw[name]
+    assert (err.value.name, err.value.passed, err.value.expected) == (name, describe(value), expected)
+    if passed is not None:
+        assert err.value.passed == passed
