@@ -151,3 +151,50 @@ def test_bad_float_array_raises_in_integer_rows():
 def test_matrix_mod_p_rejects_nan():
     with pytest.raises(InvalidArgumentError):
         exact.matrix_mod_p(np.array([[np.nan, 1.0]]), 7)
+
+
+def _refusal(call, *args, **kwargs):
+    with pytest.raises(InvalidArgumentError) as err:
+        call(*args, **kwargs)
+    return err.value.name, err.value.passed, err.value.expected
+
+
+def test_solve_and_pseudo_inverse_refusals_name_the_argument():
+    assert _refusal(exact.solve, [[1, 2, 3], [2, 4, 5]], [[1], [1]]) == ("a", "shape (2, 3)", "a square matrix")
+    assert _refusal(exact.solve, [[1, 2], [2, 4]], [[1], [1]]) == ("a", "a singular matrix", "a nonsingular matrix")
+    assert _refusal(exact.solve, [[1.0, float("nan")], [0, 1]], [[1], [1]])[0] == "a"
+    assert _refusal(exact.solve, [[1, 0], [0, 1]], [[float("inf")], [1]])[0] == "b"
+    assert _refusal(exact.solve, [[1, 0], [0, 1]], [])[0] == "b"
+    assert _refusal(exact.pseudo_inverse, [[1, 2], [2, 4]]) == ("a", "a 2x2 matrix of rank 1", "full row rank")
+    assert _refusal(exact.pseudo_inverse, fmpq_mat([[1, 2, 3], [2, 4, 6]])) == ("a", "a 2x3 matrix of rank 1", "full row rank")
+
+
+def test_pseudo_inverse_takes_an_exact_matrix_as_is():
+    q = fmpq_mat([[fmpq(1, 3), 0, 2], [0, 1, 0]])
+    p = exact.pseudo_inverse(q)
+    assert q * p == fmpq_mat([[1, 0], [0, 1]]) and exact.pseudo_inverse([[Fraction(1, 3), 0, 2], [0, 1, 0]]) == p
+
+
+def test_float64_image_is_exact_or_refused():
+    arr, kind = exact.exact_array([[0.5, -3.0]])
+    assert exact.float64_image(arr, kind) is arr
+    arr, kind = exact.exact_array(np.array([[2**53, -7]], dtype=np.int64))
+    img = exact.float64_image(arr, kind)
+    assert img.dtype == np.float64 and img.tolist() == [[2.0**53, -7.0]]
+    arr, kind = exact.exact_array(np.array([[2**53 + 1, 0]], dtype=np.int64))
+    assert exact.float64_image(arr, kind) is None                      # 2^53 + 1 is not a float64
+    arr, kind = exact.exact_array([[Fraction(3, 4), 2**70], [Fraction(-1, 2**60), 1]])
+    assert kind == "rational"
+    img = exact.float64_image(arr, kind)
+    assert img.dtype == np.float64 and img.shape == (2, 2) and img.tolist() == [[0.75, 2.0**70], [-(2.0**-60), 1.0]]
+    arr, kind = exact.exact_array([[Fraction(1, 3), 1]])
+    assert exact.float64_image(arr, kind) is None                      # 1/3 is not a dyadic rational
+
+
+def test_float_to_integer_rows_refusals():
+    assert _refusal(exact.float_to_integer_rows, np.array([1.0, 2.0])) == \
+        ("matrix", "array of shape (2,) and dtype float64", "a non-empty 2-dimensional float matrix")
+    assert _refusal(exact.float_to_integer_rows, np.zeros((2, 0)), "q") == \
+        ("q", "array of shape (2, 0) and dtype float64", "a non-empty 2-dimensional float matrix")
+    assert _refusal(exact.float_to_integer_rows, np.array([[1.0, 2.0], [3.0, np.nan]])) == \
+        ("matrix", "a non-finite value at index (1, 1)", "finite real numbers")
