@@ -634,3 +634,20 @@ def test_a_spot_check_refuses_to_be_read_as_a_proof():
         bool(spot)
     assert str(err.value) == ("a spot check is not a proof: read .status ('spot-checked' or 'rejected') or .rejected; "
                               "verify(a) (full replay) decides whether the certificate holds")
+
+
+def test_a_claim_read_from_a_dict_keeps_its_shards():
+    st = _complete_state(SPURIOUS, 2)
+    d = dict(st.to_dict(), shards=[{"start": 0, "end": 1}])
+    assert SweepState.from_dict(d).shards == [{"start": 0, "end": 1}]
+    out = run_sweep(fam(SPURIOUS), 2, state=d)
+    assert out.resume == "mismatch: the state's shards are those of a sharded (distributed) sweep"
+
+
+def test_a_run_stopped_before_the_claimed_position_leaves_the_claim_unchecked():
+    a = np.random.default_rng(7).standard_normal((16, 8))
+    st = _complete_state(a, 8)
+    out = run_sweep(fam(a), 8, state=st, deadline=time.perf_counter())
+    assert out.status == "stopped" and out.state.next_unit < st.next_unit
+    assert out.resume == f"unchecked: stopped at unit {out.state.next_unit}, before the claimed unit {st.next_unit}"
+    assert run_sweep(fam(a), 8, deadline=time.perf_counter()).resume is None      # no claim, no verdict

@@ -160,6 +160,12 @@ def reset_unkilled(mutated: list[str], requested: list[str]) -> None:
         meta.write_text(json.dumps(data))
 
 
+def _default_sigint() -> None:
+    """Let mutmut see SIGINT: a job started in the background by a non-interactive shell inherits it
+    ignored, and the time box (``--time-limit``) stops mutmut with SIGINT."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     table, requested = selected_table(args.modules, args.tests)
     stage(table)
@@ -169,7 +175,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     if any(m.startswith(PROOFS) for m in table["only_mutate"]):  # the tests load the mutated proofs
         env["MEMPROOF_PROOFS"] = str(STAGE / "mutants" / PROOF_STAGE)
-    proc = subprocess.Popen(cmd, cwd=STAGE, start_new_session=True, env=env)
+    proc = subprocess.Popen(cmd, cwd=STAGE, start_new_session=True, env=env, preexec_fn=_default_sigint)
     try:
         rc = proc.wait(timeout=args.time_limit)
         stopped = False
