@@ -198,3 +198,46 @@ def test_float_to_integer_rows_refusals():
         ("q", "array of shape (2, 0) and dtype float64", "a non-empty 2-dimensional float matrix")
     assert _refusal(exact.float_to_integer_rows, np.array([[1.0, 2.0], [3.0, np.nan]])) == \
         ("matrix", "a non-finite value at index (1, 1)", "finite real numbers")
+
+
+def test_non_finite_and_rational_refusals_say_where_and_what_to_do():
+    with pytest.raises(InvalidArgumentError) as err:
+        exact.exact_array(np.array([[1.0, 2.0], [np.inf, 3.0]]), "q")
+    e = err.value
+    assert (e.name, e.passed, e.expected, e.hint) == ("q", "a non-finite value inf at index (1, 0)", "finite real numbers",
+                                                     "remove or impute NaN/inf entries first")
+    arr, kind = exact.exact_array([[Fraction(1, 7), 1]])
+    assert _refusal(exact.array_mod_p, arr, kind, 7) == ("matrix", "an entry 1/7 whose denominator is divisible by 7",
+                                                         "denominators prime to the working primes")
+    assert _refusal(exact.array_mod_p, arr, kind, 7, "q")[0] == "q"
+    assert exact.array_mod_p(arr, kind, 5).tolist() == [[3, 1]]          # 1/7 ≡ 3 (mod 5)
+
+
+def test_uint64_entries_are_reduced_at_their_unsigned_value():
+    arr, kind = exact.exact_array(np.array([[2**64 - 1, 2**63, 5]], dtype=np.uint64))
+    assert arr.dtype == np.uint64
+    p = 2147483647
+    got = exact.array_mod_p(arr, kind, p)
+    assert got.dtype == np.int64 and got.tolist() == [[(2**64 - 1) % p, 2**63 % p, 5]]
+    small, kind = exact.exact_array(np.array([[-3, 9]], dtype=np.int64))
+    assert exact.array_mod_p(small, kind, 7).tolist() == [[4, 2]]
+
+
+@pytest.mark.parametrize("a", [[[0.5, -0.1]], np.array([[3, -4]], dtype=np.int64)])
+def test_exact_entries_are_fmpq_values(a):
+    arr, kind = exact.exact_array(a)
+    q = exact.exact_entries(arr, kind)
+    assert all(type(x) is fmpq for x in q)
+    assert q == [fmpq(*Fraction(float(x)).as_integer_ratio()) for x in np.asarray(a).ravel().tolist()]
+    assert exact.to_fmpq_mat(a) == fmpq_mat([q])
+
+
+def test_primitive_normalises_sign_and_content():
+    assert exact.primitive([0, -2, 4]) == [0, 1, -2]
+    assert exact.primitive([3, 6, -9]) == [1, 2, -3]
+    assert exact.primitive([0, 0, 0]) == [0, 0, 0]
+
+
+def test_to_fmpq_mat_refusals_name_the_argument():
+    assert _refusal(exact.to_fmpq_mat, [[1.0, float("nan")]])[0] == "matrix"
+    assert _refusal(exact.to_fmpq_mat, [[1.0, float("nan")]], "w")[0] == "w"

@@ -270,3 +270,37 @@ def test_exp_abstraction_refusals_name_the_argument(bad, kw, name, passed, expec
     assert (err.value.name, err.value.passed, err.value.expected) == (name, describe(value), expected)
     if passed is not None:
         assert err.value.passed == passed
+
+
+def test_recheck_refusals_name_the_text():
+    from memproof.validation import describe
+
+    for text in ("", "  ", 42):
+        with pytest.raises(InvalidArgumentError) as err:
+            smt.recheck_smtlib(text, am_gm)
+        assert (err.value.name, err.value.passed, err.value.expected) == ("text", describe(text), "non-empty SMT-LIB 2 text")
+    with pytest.raises(InvalidArgumentError) as err:
+        smt.recheck_smtlib("(assert (> x", am_gm)
+    assert err.value.name == "text" and err.value.expected == "valid SMT-LIB 2 text"
+    assert err.value.passed.startswith("SMT-LIB text that z3 cannot parse (")
+
+
+def test_recheck_refuses_a_changed_or_missing_assertion_by_name():
+    want = "exactly the query of the claim's builder (hypotheses ∧ ¬goal): extra, missing or different assertions are refused"
+    text = smt.prove_forall(am_gm).smtlib
+    lines = text.splitlines()
+    last = max(i for i, line in enumerate(lines) if line.startswith("(assert"))
+    with pytest.raises(InvalidArgumentError) as err:
+        smt.recheck_smtlib("\n".join(lines[:last] + lines[last + 2:]), am_gm)   # "(assert" and its term
+    assert (err.value.name, err.value.expected) == ("text", want)
+    assert err.value.passed == "SMT-LIB text with 2 assertions; the claim's query has 3"
+    with pytest.raises(InvalidArgumentError) as err:
+        smt.recheck_smtlib(text.replace("(> x 0.0)", "(> x 1.0)"), am_gm)
+    assert (err.value.name, err.value.expected) == ("text", want)
+    assert err.value.passed.startswith("SMT-LIB text whose assertion #0 is (> x 1.0) where the claim's query has (> x 0.0)")
+
+
+def test_recheck_without_z3_keeps_the_text(monkeypatch):
+    monkeypatch.setitem(sys.modules, "z3", None)
+    out = smt.recheck_smtlib("(check-sat)", am_gm)
+    assert (out.status, out.smtlib, out.model, out.seconds, out.reason) == ("unknown", "(check-sat)", None, 0.0, smt.INSTALL_HINT)
