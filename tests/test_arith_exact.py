@@ -241,3 +241,19 @@ def test_primitive_normalises_sign_and_content():
 def test_to_fmpq_mat_refusals_name_the_argument():
     assert _refusal(exact.to_fmpq_mat, [[1.0, float("nan")]])[0] == "matrix"
     assert _refusal(exact.to_fmpq_mat, [[1.0, float("nan")]], "w")[0] == "w"
+
+
+@pytest.mark.parametrize("x, passed, expected, hint", [
+    (True, "a bool entry True", exact._ENTRY_TYPES, "pass a numpy bool array for a 0/1 matrix"),
+    (np.bool_(False), "a bool entry np.False_", exact._ENTRY_TYPES, "pass a numpy bool array for a 0/1 matrix"),
+    (float("nan"), "a non-finite entry nan", "finite real numbers", "remove or impute NaN/inf entries first"),
+    (np.float32("-inf"), "a non-finite entry -inf", "finite real numbers", "remove or impute NaN/inf entries first"),
+    (1 + 2j, "an entry (1+2j) of type complex", exact._ENTRY_TYPES, "take the real part explicitly if a complex array is real"),
+    ("7", "an entry '7' of type str", exact._ENTRY_TYPES, None),
+])
+def test_to_fmpq_refusals_say_what_was_passed_and_what_to_do(x, passed, expected, hint):
+    with pytest.raises(InvalidArgumentError) as err:
+        exact.to_fmpq(x)
+    e = err.value
+    assert (e.name, e.passed, e.expected, e.hint or None) == ("value", passed, expected, hint)
+    assert _refusal(exact.to_fmpq, x, "entry")[0] == "entry"

@@ -304,3 +304,35 @@ def test_recheck_without_z3_keeps_the_text(monkeypatch):
     monkeypatch.setitem(sys.modules, "z3", None)
     out = smt.recheck_smtlib("(check-sat)", am_gm)
     assert (out.status, out.smtlib, out.model, out.seconds, out.reason) == ("unknown", "(check-sat)", None, 0.0, smt.INSTALL_HINT)
+
+
+def test_models_name_every_variable_and_abstraction():
+    def build(z3):
+        x, n, b, c, u = z3.Real("x"), z3.Int("n"), z3.Bool("b"), z3.Bool("c"), z3.Real("u")
+        return [x, n, b, c, u], [x == Fraction(1, 2), n == 3, b, z3.Not(c)], z3.Not(b)   # u is unconstrained
+
+    out = smt.prove_forall(build)
+    assert out.status == "refuted"
+    assert out.model == {"x": "1/2", "n": "3", "b": "true", "c": "false", "u": "0"}
+
+    def abstracted(z3):  # the model of an abstracted query also names the variable standing for exp(t)
+        t = z3.Real("t")
+        e, facts = smt.exp_abstraction(z3, t, "exp_t", lower=1)
+        return [t], facts + [t == 1], e < Fraction(272, 100)
+
+    model = smt.prove_forall(abstracted, sat_refutes=False).model
+    assert set(model) == {"t", "exp_t"} and model["t"] == "1" and Fraction(model["exp_t"]) >= Fraction(27, 10)
+
+
+@pytest.mark.parametrize("bad", [0, -5, 1.5, True, "100"])
+def test_timeout_refusals_name_the_argument(bad):
+    from memproof.validation import describe
+
+    with pytest.raises(InvalidArgumentError) as err:
+        smt.prove_forall(am_gm, timeout_ms=bad)
+    assert (err.value.name, err.value.passed, err.value.expected) == ("timeout_ms", describe(bad), "a positive integer number of milliseconds")
+
+
+def test_a_one_millisecond_timeout_is_accepted():
+    assert smt.prove_forall(lambda z3: ([z3.Real("x")], [], z3.Real("x") * z3.Real("x") >= 0), timeout_ms=1).status in ("proved", "unknown")
+    assert smt.recheck_smtlib(smt.prove_forall(am_gm).smtlib, am_gm, timeout_ms=1).status in ("proved", "unknown")
