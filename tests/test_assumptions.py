@@ -172,3 +172,27 @@ def test_a3_forwards_its_options_and_records_what_it_decided():
     assert done.outcome is Outcome.PROVED and done.evidence["kruskal"]["at_least"] == 4
     with pytest.raises(InvalidArgumentError, match="mode"):
         check_a3(ds, mode="bogus")
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["shared", "distinct"])
+def test_require_used_assumptions_refuses_a_rank_deficient_context(shared):
+    from memproof.assumptions import require_used_assumptions
+    from memproof.errors import AssumptionViolatedError
+
+    rng = np.random.default_rng(1)
+    q = rng.integers(-9, 10, (6, 5)).astype(float)
+    c = rng.integers(-9, 10, (3, 5) if shared else (6, 3, 5)).astype(float)
+    if shared:
+        c[2] = c[0] - 2 * c[1]
+    else:
+        c[4, 2] = c[4, 0] - 2 * c[4, 1]
+    bad = 0 if shared else 4
+    with pytest.raises(AssumptionViolatedError) as err:
+        require_used_assumptions(Dataset(q, c), [[0, 1, 2], [3, 4], [5]])
+    e = err.value
+    assert e.assumption == "A2"
+    assert str(e).startswith(f"assumption A2 violated: context of example {bad} has rank 2 < n = 3"
+                             + (" (shared context) (witness:" if shared else " (witness:"))
+    assert e.witness == {"example": bad, "rank": 2, "n": 3, "shared_context": shared, "left_null_vector": [1, -2, -1]}
+    ok = require_used_assumptions(Dataset(q, rng.integers(-9, 10, c.shape).astype(float)), [[0, 1, 2], [3, 4], [5]])
+    assert ok["A2"] == f"exact: {1 if shared else 6} context(s) of rank n" and ok["A1"].startswith("exact: ")
