@@ -196,3 +196,25 @@ def test_require_used_assumptions_refuses_a_rank_deficient_context(shared):
     assert e.witness == {"example": bad, "rank": 2, "n": 3, "shared_context": shared, "left_null_vector": [1, -2, -1]}
     ok = require_used_assumptions(Dataset(q, rng.integers(-9, 10, c.shape).astype(float)), [[0, 1, 2], [3, 4], [5]])
     assert ok["A2"] == f"exact: {1 if shared else 6} context(s) of rank n" and ok["A1"].startswith("exact: ")
+
+
+@pytest.mark.parametrize("groups, passed, expected", [
+    ("x", "'x'", "a list of lists of example indices"),
+    ([[0, 1], None], "[[0, 1], None]", "a list of lists of example indices"),
+    ([], "0 groups, the first empty", "a non-empty first group N_1"),
+    ([[], [0, 1, 2, 3, 4, 5, 6]], "2 groups, the first empty", "a non-empty first group N_1"),
+    ([[0, 1, 2], [3, 4]], "groups covering 5 distinct of 5 indices", "a partition of range(T) = range(7)"),
+    ([[0, 1, 2], [3, 4], [5, 5]], "groups covering 6 distinct of 7 indices", "a partition of range(T) = range(7)"),
+    ([[0, 1], [2, 3, 4], [5, 6]], "group sizes [2, 3, 2]", "|N_1| = n̄ = 2 and |N_h| ≤ n̄ - 1 = 1 for h ≥ 2 (theorem.md §6)"),
+])
+def test_bad_groups_are_refused_with_what_was_wrong(groups, passed, expected):
+    ds = gaussian(T=7, n=3, d=6)
+    with pytest.raises(InvalidArgumentError) as err:
+        check_a1_targeted(ds, groups)
+    assert (err.value.name, err.value.passed, err.value.expected) == ("groups", passed, expected)
+
+
+def test_a_partition_with_empty_later_groups_is_accepted():
+    ds = gaussian(T=4, n=3, d=6)
+    r = check_a1_targeted(ds, [[0, 1, 2], [3], []])
+    assert r.outcome is Outcome.PROVED and r.evidence["groups"] == [[0, 1, 2], [3], []]

@@ -132,7 +132,7 @@ def selected_table(modules: list[str] | None, tests: list[str] | None) -> tuple[
     return table, requested
 
 
-def reset_unkilled(mutated: list[str], requested: list[str]) -> None:
+def reset_unkilled(mutated: list[str], requested: list[str]) -> list[str]:
     """Make mutmut (re)generate what it must and (re)test every unkilled mutant of ``requested``.
 
     mutmut keeps a verdict until the mutated function changes, so a survivor would stay a survivor
@@ -140,6 +140,7 @@ def reset_unkilled(mutated: list[str], requested: list[str]) -> None:
     did not mutate it — is newer than its source, which mutmut 3.8 takes for an up-to-date mutated
     file: it is removed (its verdicts stay in the ``.meta`` file, keyed by function hashes). mutmut's
     map of which tests call which function is dropped too (it is not redone when the set changes).
+    Returns the names of the mutants of ``requested`` that had been run and not killed (the survivors).
     """
     (STAGE / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     for source in mutmut_config()["source_paths"] + [PROOF_STAGE]:  # data files: mutmut copies one only when absent
@@ -150,14 +151,17 @@ def reset_unkilled(mutated: list[str], requested: list[str]) -> None:
         copy = STAGE / "mutants" / module
         if copy.exists() and "mutmut generated" not in copy.read_text("utf-8"):
             copy.unlink()
+    survivors = []
     for module in map(staged_path, requested):
         meta = STAGE / "mutants" / (module + ".meta")
         if not meta.exists():
             continue
         data = json.loads(meta.read_text())
         codes = data["exit_code_by_key"]
+        survivors += [k for k, v in codes.items() if v is not None and STATUS.get(v) not in DETECTED]
         data["exit_code_by_key"] = {k: (v if STATUS.get(v) in DETECTED else None) for k, v in codes.items()}
         meta.write_text(json.dumps(data))
+    return survivors
 
 
 def _default_sigint() -> None:
@@ -169,8 +173,13 @@ def _default_sigint() -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     table, requested = selected_table(args.modules, args.tests)
     stage(table)
-    reset_unkilled(table["only_mutate"], requested)
+    survivors = reset_unkilled(table["only_mutate"], requested)
     cmd = [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children)]
+    if args.survivors_only:  # named mutants only: not the never-run ones of an interrupted run, nor new ones
+        if not survivors:
+            print("mutation: no survivors to re-test")
+            return 0
+        cmd += survivors
     t0 = time.time()
     env = dict(os.environ)
     if any(m.startswith(PROOFS) for m in table["only_mutate"]):  # the tests load the mutated proofs
@@ -186,7 +195,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     runs = STAGE / "runs.json"
     log = json.loads(runs.read_text()) if runs.exists() else []
     log.append({"modules": requested, "tests": table["pytest_add_cli_args_test_selection"],
-                "max_children": args.max_children, "seconds": round(seconds, 1), "exit_code": rc,
+                "max_children": args.max_children, "survivors_only": args.survivors_only, "seconds": round(seconds, 1), "exit_code": rc,
                 "stopped_at_time_limit": stopped, "finished": time.strftime("%Y-%m-%d %H:%M")})
     runs.write_text(json.dumps(log, indent=1))
     print(f"mutation: mutmut exited {rc} after {seconds:.0f} s" + (" (time limit reached)" if stopped else ""))
@@ -328,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--tests", nargs="*", help="test selection (default: [tool.mutmut] pytest_add_cli_args_test_selection)")
     run.add_argument("--max-children", type=int, default=1)
     run.add_argument("--time-limit", type=float, default=None, help="stop mutmut cleanly after this many seconds")
+    run.add_argument("--survivors-only", action="store_true",
+                     help="re-test only the mutants of --modules that were run and not killed (e.g. after adding tests)")
     run.set_defaults(func=cmd_run)
     rep = sub.add_parser("report", help="write the generated part of docs/mutation.md")
     rep.add_argument("--modules", nargs="*", help="modules to report (default: [tool.mutmut] only_mutate)")
