@@ -573,7 +573,8 @@ def test_a_claimed_state_is_re_run_and_compared_zero_by_zero():
     assert run_sweep(fam(SPURIOUS), 2, state=shuffled).resume == verified       # a subset is a set
     for forged, claims in [(dataclasses.replace(st, zeros=st.zeros[:2]), "6 and 2"),        # a zero left out
                            (dataclasses.replace(st, minors=7), "7 and 3"),                  # the count alone is off
-                           (dataclasses.replace(st, zeros=st.zeros[:2] + [{"subset": [0, 1]}]), "6 and 3")]:
+                           (dataclasses.replace(st, zeros=st.zeros[:2] + [{"subset": [0, 1]}]), "6 and 3"),
+                           (dataclasses.replace(st, zeros=st.zeros[:2] + [{"resolution": "spurious"}]), "6 and 3")]:
         out = run_sweep(fam(SPURIOUS), 2, state=forged)
         assert out.resume == f"mismatch: re-running units 0..{end} gives 6 minors and 3 zero minors, the state claims {claims}"
         assert out.status == "complete" and zero_subsets(out.certificate) == [(0, 2), (0, 3), (2, 3)]  # its own work
