@@ -257,3 +257,74 @@ def test_to_fmpq_refusals_say_what_was_passed_and_what_to_do(x, passed, expected
     e = err.value
     assert (e.name, e.passed, e.expected, e.hint or None) == ("value", passed, expected, hint)
     assert _refusal(exact.to_fmpq, x, "entry")[0] == "entry"
+
+
+class _Unconvertible:
+    def __array__(self, *args, **kwargs):
+        raise TypeError("no array")
+
+
+def test_exact_array_refuses_what_numpy_cannot_read():
+    from memproof.validation import describe
+
+    bad = _Unconvertible()
+    assert _refusal(exact.exact_array, bad) == ("matrix", describe(bad), "a numeric array (int, float or Fraction entries)")
+    assert _refusal(exact.exact_array, bad, "q")[0] == "q"
+
+
+def test_exact_array_of_flint_matrices_keeps_every_rational():
+    from flint import fmpz_mat
+
+    arr, kind = exact.exact_array(fmpq_mat([[fmpq(1, 2), 3], [0, fmpq(-7, 3)]]))
+    assert kind == "rational" and arr.dtype == object and arr.shape == (2, 2)
+    assert arr.tolist() == [[fmpq(1, 2), fmpq(3)], [fmpq(0), fmpq(-7, 3)]] and all(type(x) is fmpq for x in arr.ravel())
+    arr, kind = exact.exact_array(fmpz_mat([[2**70, -1]]))
+    assert kind == "rational" and arr.tolist() == [[fmpq(2**70), fmpq(-1)]]
+
+
+def test_mixed_python_lists_are_never_rounded_through_float64():
+    arr, kind = exact.exact_array([[2**60 + 1, 0.5]])          # a float64 array would round 2^60 + 1
+    assert kind == "rational" and arr.tolist() == [[fmpq(2**60 + 1), fmpq(1, 2)]]
+    assert exact.rank([[2**60 + 1, 0.5], [2**60, 0.5]]) == 2
+
+
+@pytest.mark.parametrize("a, kind, dtype, values", [
+    (np.array([[True, False]]), "int", np.int64, [[1, 0]]),
+    (np.array([[1, 2]], dtype=np.uint64), "int", np.int64, [[1, 2]]),
+    (np.zeros((0, 3), dtype=np.uint8), "int", np.int64, []),
+    (np.array([np.float32(0.5), np.float32(-2)], dtype=object), "float", np.float64, [0.5, -2.0]),
+    (np.array([np.float64(0.1), 2.0], dtype=object), "float", np.float64, [0.1, 2.0]),
+    (np.array([-2**63, 2**63 - 1, -2**63 + 1], dtype=object), "int", np.int64, [-2**63, 2**63 - 1, -2**63 + 1]),
+])
+def test_exact_array_picks_the_cheapest_exact_kind(a, kind, dtype, values):
+    arr, k = exact.exact_array(a)
+    assert (k, arr.dtype, arr.tolist()) == (kind, dtype, values)
+
+
+@pytest.mark.parametrize("big", [-2**63 - 1, 2**63])
+def test_object_integers_beyond_int64_are_rational(big):
+    arr, kind = exact.exact_array(np.array([big, 1], dtype=object))
+    assert kind == "rational" and arr.tolist() == [fmpq(big), fmpq(1)]
+
+
+def test_object_entries_refusals_name_the_argument():
+    e = _refusal(exact.exact_array, np.array([1.0, float("nan")], dtype=object), "q")
+    assert e == ("q", "a non-finite value nan at index (1,)", "finite real numbers")
+    assert _refusal(exact.exact_array, np.array([1, "x"], dtype=object), "q")[0] == "q"
+
+
+def test_exact_matrix_shapes_and_refusals():
+    arr, kind = exact.exact_matrix([1, 2, 3])
+    assert arr.shape == (1, 3) and arr.tolist() == [[1, 2, 3]]
+    assert _refusal(exact.exact_matrix, np.zeros((2, 2, 2))) == \
+        ("matrix", "array of shape (2, 2, 2) and dtype float64", "a 2-dimensional matrix")
+    assert _refusal(exact.exact_matrix, np.zeros((0, 2)), "q") == \
+        ("q", "array of shape (0, 2) and dtype float64", "a non-empty matrix (at least one row and one column)")
+    assert _refusal(exact.exact_matrix, [[1, "x"]], "q")[0] == "q"
+
+
+def test_to_integer_rows_is_exact_for_every_kind():
+    assert exact.to_integer_rows([[Fraction(1, 3), Fraction(1, 2)]]).tolist() == [[2, 3]]
+    assert exact.to_integer_rows(np.array([[2**60 + 1, 3]], dtype=np.int64)).tolist() == [[2**60 + 1, 3]]
+    assert _refusal(exact.to_integer_rows, [[1.0, float("nan")]])[0] == "matrix"
+    assert _refusal(exact.to_integer_rows, [[1.0, float("nan")]], "q")[0] == "q"

@@ -336,3 +336,54 @@ def test_timeout_refusals_name_the_argument(bad):
 def test_a_one_millisecond_timeout_is_accepted():
     assert smt.prove_forall(lambda z3: ([z3.Real("x")], [], z3.Real("x") * z3.Real("x") >= 0), timeout_ms=1).status in ("proved", "unknown")
     assert smt.recheck_smtlib(smt.prove_forall(am_gm).smtlib, am_gm, timeout_ms=1).status in ("proved", "unknown")
+
+
+@pytest.mark.parametrize("build, name, passed, expected", [
+    ("not callable", "build", "str 'not callable'", "a callable build(z3) -> (variables, hypotheses, goal)"),
+    (lambda z3: (1, 2), "build", "a callable returning tuple (1, 2)", "a callable returning (variables, hypotheses, goal)"),
+    (lambda z3: ([z3.Real("x") + 1], [], z3.BoolVal(True)), "variables", None, "z3 constants such as z3.Real('x')"),
+    (lambda z3: ([z3.RealVal(1)], [], z3.BoolVal(True)), "variables", None, "z3 constants such as z3.Real('x')"),
+    (lambda z3: ([z3.Real("x")], [z3.Real("x")], z3.BoolVal(True)), "hypotheses/goal", None, "z3 Boolean expressions"),
+])
+def test_bad_builds_are_refused_by_name(build, name, passed, expected):
+    with pytest.raises(InvalidArgumentError) as err:
+        smt.prove_forall(build)
+    assert (err.value.name, err.value.expected) == (name, expected)
+    if passed is not None:
+        assert err.value.passed == passed
+    else:
+        assert err.value.passed.split(" ")[0] in ("ArithRef", "RatNumRef")
+
+
+def test_outcomes_say_why_and_how_long():
+    proved = smt.prove_forall(am_gm)
+    refuted = smt.prove_forall(lambda z3: ([z3.Real("x")], [], z3.Real("x") > 0))
+
+    def abstracted(z3):
+        t = z3.Real("t")
+        e, facts = smt.exp_abstraction(z3, t, "exp_t")
+        return [t], facts, e > 2
+
+    spurious = smt.prove_forall(abstracted, sat_refutes=False)
+    undecided = smt.prove_forall(lambda z3: ([x := z3.Int("x"), y := z3.Int("y"), z := z3.Int("z")], [x > 0, y > 0, z > 0],
+                                             x * x * x + y * y * y != z * z * z), timeout_ms=200)
+    assert proved.reason == "hypotheses ∧ ¬goal is unsatisfiable" and proved.model is None
+    assert refuted.reason == "hypotheses ∧ ¬goal is satisfiable: the model is a counterexample"
+    assert spurious.status == "unknown" and spurious.model is not None
+    assert spurious.reason == "the abstracted query is satisfiable; the model may be spurious (it need not respect the abstracted functions)"
+    assert undecided.status == "unknown" and undecided.model is None
+    assert undecided.reason.startswith("z3 answered unknown (") and undecided.reason.endswith("); raise timeout_ms or simplify the query")
+    for out in (proved, refuted, spurious, undecided):
+        assert out.smtlib.startswith(smt.HEADER) and out.smtlib.rstrip().endswith("(check-sat)")
+        assert out.solver.startswith("z3 ") and 0.0 <= out.seconds < 60.0
+
+
+def test_negative_integers_in_models_are_plain_numbers():
+    out = smt.prove_forall(lambda z3: ([n := z3.Int("n")], [n == -3], n > 0))
+    assert out.status == "refuted" and out.model == {"n": "-3"}
+
+
+def test_prove_forall_without_z3_is_unknown_at_no_cost(monkeypatch):
+    monkeypatch.setitem(sys.modules, "z3", None)
+    out = smt.prove_forall(am_gm)
+    assert (out.status, out.smtlib, out.model, out.seconds, out.reason) == ("unknown", "", None, 0.0, smt.INSTALL_HINT)
