@@ -218,3 +218,55 @@ def test_a_partition_with_empty_later_groups_is_accepted():
     ds = gaussian(T=4, n=3, d=6)
     r = check_a1_targeted(ds, [[0, 1, 2], [3], []])
     assert r.outcome is Outcome.PROVED and r.evidence["groups"] == [[0, 1, 2], [3], []]
+
+
+def test_targeted_a1_refutes_a_dependent_group_with_its_circuit():
+    ds = gaussian(T=7, n=3, d=6)
+    q = ds.queries.copy()
+    q[5] = q[4]                                   # N_3 = {4, 5} is dependent
+    bad = Dataset(q, ds.contexts)
+    r = check_a1_targeted(bad, [[0, 1, 2], [3], [4, 5], [6]])
+    assert r.outcome is Outcome.REFUTED and r.claim == "A1" and r.level is Level.EXACT
+    ce = r.counterexample
+    assert (ce["group"], ce["subset"], ce["circuit"]) == (3, [4, 5], [4, 5])
+    assert ce["null_vector"] == ce["circuit_null_vector"] and ce["null_vector"] in (["1", "-1"], ["-1", "1"])
+    assert r.evidence == {"groups": [[0, 1, 2], [3], [4, 5], [6]], "subsets_checked": 6,
+                          "method": "rank mod p with exact re-check of failures"}
+    assert r.statement == ("A1 (targeted): for the partition N_1..N_4 (n̄ = 3) every group's queries and every old "
+                           "query with a later group's queries are independent")
+    assert "only the subsets the construction uses for the given partition" in r.scope.description
+
+
+def test_targeted_a1_refutes_an_old_query_in_a_later_groups_span():
+    ds = gaussian(T=7, n=3, d=6)
+    q = ds.queries.copy()
+    q[1] = q[4]                                   # old query 1 is in span(N_3) = span{q4, q5}
+    r = check_a1_targeted(Dataset(q, ds.contexts), [[0, 1, 2], [3], [4, 5], [6]])
+    ce = r.counterexample
+    assert r.outcome is Outcome.REFUTED and (ce["group"], ce["subset"], ce["old_query"]) == (3, [1, 4, 5], 1)
+    assert ce["circuit"] == [1, 4] and len(ce["null_vector"]) == 3 and ce["null_vector"][2] == "0"
+    ok = check_a1_targeted(ds, [[0, 1, 2], [3], [4, 5], [6]])
+    assert ok.outcome is Outcome.PROVED and ok.claim == "A1" and ok.level is Level.EXACT
+    assert ok.evidence["subsets_checked"] == 1 + (1 + 3) + (1 + 4) + (1 + 6)   # each group, then each old query with it
+    assert 0.0 <= ok.seconds < 60.0 and ok.statement.startswith("A1 (targeted): for the partition N_1..N_4 (n̄ = 3)")
+
+
+def test_a2_with_n_above_d_is_refuted_with_a_null_vector():
+    rng = np.random.default_rng(0)
+    ds = Dataset(rng.integers(-5, 6, (5, 2)).astype(float), np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]))
+    r = check_a2(ds)
+    assert r.outcome is Outcome.REFUTED and r.claim == "A2" and r.level is Level.EXACT and r.seconds == 0.0
+    assert r.counterexample == {"example": 0, "reason": "n = 3 > d = 2: no n × d matrix has rank n",
+                                "left_null_vector": ["1", "1", "-1"]}
+
+
+@pytest.mark.parametrize("d", [3, 1500])
+def test_a2_decides_square_and_wide_contexts(d):
+    rng = np.random.default_rng(4)
+    c = rng.integers(-2**20, 2**20, (4, 3, d)).astype(float)
+    good = check_a2(Dataset(rng.standard_normal((4, d)), c))
+    assert good.outcome is Outcome.PROVED and good.evidence["contexts_checked"] == 4
+    c[2, 1] = 3 * c[2, 0] - c[2, 2]
+    bad = check_a2(Dataset(rng.standard_normal((4, d)), c))
+    assert bad.outcome is Outcome.REFUTED and bad.counterexample["example"] == 2
+    assert bad.counterexample["left_null_vector"] == ["3", "-1", "-1"]
