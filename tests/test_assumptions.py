@@ -161,14 +161,15 @@ def test_a3_forwards_its_options_and_records_what_it_decided():
     from memproof.assumptions import A3_STATEMENT
 
     rng = np.random.default_rng(0)
-    ds = Dataset(rng.standard_normal((30, 8)), rng.standard_normal((30, 4, 8)))
-    r = check_a3(ds, budget=0.01, samples=50, seed=3)   # the level-4 sweep does not fit: sampling evidence only
+    ds = Dataset(rng.standard_normal((400, 8)), rng.standard_normal((400, 4, 8)))
+    r = check_a3(ds, budget=0.01, samples=50, seed=3)   # C(400, 4) minors do not fit: sampling evidence only
     assert r.outcome is Outcome.UNKNOWN and r.statement == A3_STATEMENT
     assert r.evidence["vectors"] == "e_t + (e_t + Σ_i E_t[i]) / (n+1)" and r.evidence["n"] == 4
     kr = r.evidence["kruskal"]
     assert kr["at_least"] == 4 and kr["numerical"] is None and kr["input_hash"] == a3_family(ds).input_hash
     assert (kr["sampling"]["samples"], kr["sampling"]["seed"], kr["sampling"]["numerical"]) == (50, 3, None)
-    done = check_a3(ds)                                 # no budget: decided exactly
+    small = Dataset(ds.queries[:30], ds.contexts[:30])
+    done = check_a3(small)                              # no budget: decided exactly
     assert done.outcome is Outcome.PROVED and done.evidence["kruskal"]["at_least"] == 4
     with pytest.raises(InvalidArgumentError, match="mode"):
         check_a3(ds, mode="bogus")
