@@ -328,3 +328,41 @@ def test_to_integer_rows_is_exact_for_every_kind():
     assert exact.to_integer_rows(np.array([[2**60 + 1, 3]], dtype=np.int64)).tolist() == [[2**60 + 1, 3]]
     assert _refusal(exact.to_integer_rows, [[1.0, float("nan")]])[0] == "matrix"
     assert _refusal(exact.to_integer_rows, [[1.0, float("nan")]], "q")[0] == "q"
+
+
+@pytest.mark.parametrize("a, hint", [
+    (np.array([[1 + 2j, 0]]), "take the real part explicitly if the imaginary parts are zero"),
+    (np.array([["1", "2"]]), "convert strings with numpy.asarray(..., dtype=float) first"),
+    (np.array([[b"1"]]), "convert strings with numpy.asarray(..., dtype=float) first"),
+    (np.array(["2020-01-01"], dtype="datetime64[D]"), None),
+])
+def test_non_real_arrays_are_refused_with_a_hint(a, hint):
+    from memproof.validation import describe
+
+    with pytest.raises(InvalidArgumentError) as err:
+        exact.exact_array(a, "q")
+    e = err.value
+    assert (e.name, e.passed, e.expected, e.hint or None) == ("q", describe(a), "a real numeric array (int, float, Fraction)", hint)
+
+
+def test_longdouble_values_are_taken_exactly():
+    half = np.array([[0.5, -3.0]], dtype=np.longdouble)
+    arr, kind = exact.exact_array(half)
+    assert (kind, arr.dtype, arr.tolist()) == ("float", np.float64, [[0.5, -3.0]])
+    third = np.array([[np.longdouble(1) / 3, 1]], dtype=np.longdouble)
+    arr, kind = exact.exact_array(third, "q")
+    if np.finfo(np.longdouble).nmant > 52:                 # x86: 64-bit mantissa, 1/3 is not a float64
+        num, den = third[0, 0].as_integer_ratio()
+        assert kind == "rational" and arr.tolist() == [[fmpq(num, den), fmpq(1)]]
+    else:                                                  # longdouble is float64 on this platform
+        assert kind == "float"
+
+
+@pytest.mark.parametrize("a, dtype", [
+    (np.zeros((0, 2), dtype=np.uint64), np.int64),
+    (np.array([2**63 - 1, 0], dtype=np.uint64), np.int64),
+    (np.array([2**63, 0], dtype=np.uint64), np.uint64),
+])
+def test_uint64_is_cast_to_int64_exactly_when_it_fits(a, dtype):
+    arr, kind = exact.exact_array(a)
+    assert kind == "int" and arr.dtype == dtype and arr.tolist() == a.tolist()

@@ -387,3 +387,25 @@ def test_prove_forall_without_z3_is_unknown_at_no_cost(monkeypatch):
     monkeypatch.setitem(sys.modules, "z3", None)
     out = smt.prove_forall(am_gm)
     assert (out.status, out.smtlib, out.model, out.seconds, out.reason) == ("unknown", "", None, 0.0, smt.INSTALL_HINT)
+
+
+def test_models_leave_out_uninterpreted_functions():
+    def build(z3):
+        x = z3.Real("x")
+        f = z3.Function("f", z3.RealSort(), z3.RealSort())
+        return [x], [f(x) > 1, x == -1], x > 0
+
+    out = smt.prove_forall(build)
+    assert out.status == "refuted" and out.model == {"x": "-1"}
+
+
+def test_unknown_says_why_z3_gave_up_and_recheck_keeps_the_text():
+    def fermat(z3):
+        x, y, z = z3.Ints("x y z")
+        return [x, y, z], [x > 0, y > 0, z > 0], x * x * x + y * y * y != z * z * z
+
+    out = smt.prove_forall(fermat, timeout_ms=200)
+    why = out.reason[len("z3 answered unknown ("):].split(")")[0]
+    assert out.status == "unknown" and why not in ("", "None")
+    text = smt.prove_forall(am_gm).smtlib
+    assert smt.recheck_smtlib(text, am_gm).smtlib == text
