@@ -271,3 +271,34 @@ def test_a2_decides_square_and_wide_contexts(d):
     bad = check_a2(Dataset(rng.standard_normal((4, d)), c))
     assert bad.outcome is Outcome.REFUTED and bad.counterexample["example"] == 2
     assert bad.counterexample["left_null_vector"] == ["3", "-1", "-1"]
+
+
+def test_require_used_assumptions_refuses_a_dependent_group_with_its_circuit():
+    from memproof.assumptions import require_used_assumptions
+    from memproof.errors import AssumptionViolatedError
+
+    ds = gaussian(T=7, n=3, d=6)
+    q = ds.queries.copy()
+    q[5] = q[4]
+    with pytest.raises(AssumptionViolatedError) as err:
+        require_used_assumptions(Dataset(q, ds.contexts), [[0, 1, 2], [3], [4, 5], [6]])
+    e = err.value
+    assert e.assumption == "A1"
+    assert str(e).startswith("assumption A1 violated: the queries of examples [4, 5] are linearly dependent (used with group N_3)")
+    assert e.witness == {"subset": [4, 5], "null_vector": e.witness["null_vector"], "group": 3, "checked_subset": [4, 5],
+                         "why": "Σ null_vector[j] · e_{subset[j]} = 0 exactly; the construction needs these ≤ n queries independent"}
+    assert e.witness["null_vector"] in ([1, -1], [-1, 1])
+
+
+def test_a_too_large_second_group_is_refused():
+    with pytest.raises(InvalidArgumentError) as err:
+        check_a1_targeted(gaussian(T=7, n=3, d=6), [[0, 1, 2], [3, 4, 5], [6]])
+    assert err.value.passed == "group sizes [3, 3, 1]"
+
+
+def test_a3_family_is_named_by_its_data():
+    ds, other = gaussian(T=8, n=3, d=6, seed=0), gaussian(T=8, n=3, d=6, seed=1)
+    h = a3_family(ds).input_hash
+    assert h.startswith("sha256:") and len(h) == len("sha256:") + 64
+    assert h == a3_family(gaussian(T=8, n=3, d=6, seed=0)).input_hash != a3_family(other).input_hash
+    assert h != a3_family(Dataset(ds.queries, other.contexts)).input_hash
