@@ -302,3 +302,54 @@ def test_a3_family_is_named_by_its_data():
     assert h.startswith("sha256:") and len(h) == len("sha256:") + 64
     assert h == a3_family(gaussian(T=8, n=3, d=6, seed=0)).input_hash != a3_family(other).input_hash
     assert h != a3_family(Dataset(ds.queries, other.contexts)).input_hash
+
+
+def test_targeted_a1_rechecks_exactly_when_a_group_is_singular_mod_p():
+    from memproof.kruskal.modular import SWEEP_PRIMES
+
+    p = float(SWEEP_PRIMES[0])
+    # N_2 = {3, 4} is independent over Q but equal mod p; the old query 0 = (q4 - q3)/p lies in its span,
+    # which no residual mod p can show: only the exact re-check refutes {0, 3, 4}
+    q = np.array([[0, 1, 0], [0, 0, 1], [1, 1, 1], [1, 0, 0], [1, p, 0]], dtype=float)
+    ctx = np.random.default_rng(0).standard_normal((3, 3))
+    r = check_a1_targeted(Dataset(q, ctx), [[0, 1, 2], [3, 4]])
+    assert r.outcome is Outcome.REFUTED and r.counterexample["subset"] == [0, 3, 4] and r.counterexample["old_query"] == 0
+
+
+def test_targeted_a1_checks_groups_after_an_empty_one():
+    ds = gaussian(T=5, n=3, d=6)
+    q = ds.queries.copy()
+    q[4] = 2 * q[3]
+    r = check_a1_targeted(Dataset(q, ds.contexts), [[0, 1, 2], [], [3, 4]])
+    assert r.outcome is Outcome.REFUTED and r.counterexample["group"] == 3 and r.seconds > 0.0
+
+
+def test_targeted_a1_refutes_an_old_query_that_is_a_combination():
+    ds = gaussian(T=7, n=3, d=6)
+    q = np.random.default_rng(2).integers(-9, 10, (7, 6)).astype(float)
+    q[2] = 3 * q[4] - 2 * q[5]
+    r = check_a1_targeted(Dataset(q, ds.contexts), [[0, 1, 2], [3], [4, 5], [6]])
+    assert r.outcome is Outcome.REFUTED and r.counterexample["subset"] == [2, 4, 5] and r.counterexample["old_query"] == 2
+
+
+def test_results_carry_statement_scope_evidence_and_time():
+    from memproof.assumptions import A2_STATEMENT, SCOPE_TEXT
+
+    ds = gaussian(T=7, n=3, d=6)
+    ok = check_a1_targeted(ds, [[0, 1, 2], [3], [4, 5], [6]])
+    assert ok.scope.description == SCOPE_TEXT + " (only the subsets the construction uses for the given partition)"
+    assert ok.seconds > 0.0
+    a2 = check_a2(ds)
+    assert a2.statement == A2_STATEMENT and a2.scope.description == SCOPE_TEXT and a2.level is Level.EXACT and a2.seconds > 0.0
+    assert a2.evidence == {"contexts_checked": 7, "shared": False, "prime": a2.evidence["prime"],
+                           "method": "det of E_t·P mod p (nonzero ⇒ rank n), exact left-null vector otherwise"}
+    c = ds.contexts.copy()
+    c[0, 2] = c[0, 0]
+    shared = Dataset(ds.queries, c[0])
+    bad = check_a2(shared)
+    assert (bad.claim, bad.statement, bad.level, bad.scope.description) == ("A2", A2_STATEMENT, Level.EXACT, SCOPE_TEXT)
+    assert bad.counterexample == {"example": "shared context (all t)", "left_null_vector": ["1", "0", "-1"],
+                                  "meaning": "Σ_i y[i] · E_t[i] = 0 exactly: rank E_t < n"}
+    assert bad.evidence["shared"] is True and bad.evidence["contexts_checked"] == 1 and bad.seconds > 0.0
+    wide = check_a2(Dataset(ds.queries[:, :2], c[:, :, :2]))
+    assert (wide.statement, wide.scope.description) == (A2_STATEMENT, SCOPE_TEXT)
