@@ -353,3 +353,31 @@ def test_results_carry_statement_scope_evidence_and_time():
     assert bad.evidence["shared"] is True and bad.evidence["contexts_checked"] == 1 and bad.seconds > 0.0
     wide = check_a2(Dataset(ds.queries[:, :2], c[:, :, :2]))
     assert (wide.statement, wide.scope.description) == (A2_STATEMENT, SCOPE_TEXT)
+
+
+def test_a1_counterexamples_for_every_kind_of_upper_bound():
+    from memproof.assumptions import A1_STATEMENT, SCOPE_TEXT
+
+    q = np.eye(4)[[0, 1, 2, 3, 0]]
+    r = check_a1(Dataset(q, np.eye(3, 4)))                      # n = 3: the circuit {0, 4} padded to 3 queries
+    assert (r.outcome, r.claim, r.statement, r.level, r.scope.description) == (Outcome.REFUTED, "A1", A1_STATEMENT, Level.EXACT, SCOPE_TEXT)
+    assert r.counterexample == {"subset": [0, 4], "null_vector": ["1", "-1"],
+                                "meaning": "Σ_i null_vector[i] · v[subset[i]] = 0 exactly (a circuit)",
+                                "dependent_n_subset": [0, 1, 4]}
+    assert r.evidence["n"] == 3 and r.evidence["kruskal"]["n_vectors"] == 5 and r.seconds == pytest.approx(r.evidence["kruskal"]["seconds"], abs=1e-6)
+    few = check_a1(Dataset(np.eye(4)[:2], np.eye(3, 4)))
+    assert few.outcome is Outcome.REFUTED and few.counterexample == {"reason": "only 2 vectors, fewer than n = 3"}
+    ok = check_a1(gaussian(T=8, n=3, d=6))
+    assert (ok.outcome, ok.statement, ok.scope.description, ok.level) == (Outcome.PROVED, A1_STATEMENT, SCOPE_TEXT, Level.EXACT)
+    assert ok.evidence["kruskal"]["at_least"] == 3 and ok.evidence["n"] == 3
+
+
+def test_undecided_a1_says_what_is_known():
+    rng = np.random.default_rng(0)
+    ds = Dataset(rng.standard_normal((400, 8)), rng.standard_normal((400, 4, 8)))
+    r = check_a1(ds, budget=0.01, samples=0)
+    kr = r.evidence["kruskal"]
+    assert r.outcome is Outcome.UNKNOWN and r.reason == (f"not decided within the budget: Kruskal rank in "
+                                                         f"[{kr['kruskal_rank_lower']}, {kr['kruskal_rank_upper']}], need ≥ 4; no sampling")
+    s = check_a1(ds, budget=0.01, samples=20, seed=1)
+    assert s.reason.endswith(s.evidence["kruskal"]["sampling"]["statement"]) and s.evidence["kruskal"]["sampling"]["seed"] == 1
