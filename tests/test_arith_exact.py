@@ -314,7 +314,7 @@ def test_object_entries_refusals_name_the_argument():
 
 
 def test_exact_matrix_shapes_and_refusals():
-    arr, kind = exact.exact_matrix([1, 2, 3])
+    arr, _ = exact.exact_matrix([1, 2, 3])
     assert arr.shape == (1, 3) and arr.tolist() == [[1, 2, 3]]
     assert _refusal(exact.exact_matrix, np.zeros((2, 2, 2))) == \
         ("matrix", "array of shape (2, 2, 2) and dtype float64", "a 2-dimensional matrix")

@@ -184,7 +184,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     if any(m.startswith(PROOFS) for m in table["only_mutate"]):  # the tests load the mutated proofs
         env["MEMPROOF_PROOFS"] = str(STAGE / "mutants" / PROOF_STAGE)
-    proc = subprocess.Popen(cmd, cwd=STAGE, start_new_session=True, env=env, preexec_fn=_default_sigint)
+    # preexec_fn is safe here: this tool starts no threads
+    proc = subprocess.Popen(cmd, cwd=STAGE, start_new_session=True, env=env, preexec_fn=_default_sigint)  # noqa: PLW1509
     try:
         rc = proc.wait(timeout=args.time_limit)
         stopped = False
