@@ -151,3 +151,218 @@ def test_bad_float_array_raises_in_integer_rows():
 def test_matrix_mod_p_rejects_nan():
     with pytest.raises(InvalidArgumentError):
         exact.matrix_mod_p(np.array([[np.nan, 1.0]]), 7)
+
+
+def _refusal(call, *args, **kwargs):
+    with pytest.raises(InvalidArgumentError) as err:
+        call(*args, **kwargs)
+    return err.value.name, err.value.passed, err.value.expected
+
+
+def test_solve_and_pseudo_inverse_refusals_name_the_argument():
+    assert _refusal(exact.solve, [[1, 2, 3], [2, 4, 5]], [[1], [1]]) == ("a", "shape (2, 3)", "a square matrix")
+    assert _refusal(exact.solve, [[1, 2], [2, 4]], [[1], [1]]) == ("a", "a singular matrix", "a nonsingular matrix")
+    assert _refusal(exact.solve, [[1.0, float("nan")], [0, 1]], [[1], [1]])[0] == "a"
+    assert _refusal(exact.solve, [[1, 0], [0, 1]], [[float("inf")], [1]])[0] == "b"
+    assert _refusal(exact.solve, [[1, 0], [0, 1]], [])[0] == "b"
+    assert _refusal(exact.pseudo_inverse, [[1, 2], [2, 4]]) == ("a", "a 2x2 matrix of rank 1", "full row rank")
+    assert _refusal(exact.pseudo_inverse, fmpq_mat([[1, 2, 3], [2, 4, 6]])) == ("a", "a 2x3 matrix of rank 1", "full row rank")
+
+
+def test_pseudo_inverse_takes_an_exact_matrix_as_is():
+    q = fmpq_mat([[fmpq(1, 3), 0, 2], [0, 1, 0]])
+    p = exact.pseudo_inverse(q)
+    assert q * p == fmpq_mat([[1, 0], [0, 1]]) and exact.pseudo_inverse([[Fraction(1, 3), 0, 2], [0, 1, 0]]) == p
+
+
+def test_float64_image_is_exact_or_refused():
+    arr, kind = exact.exact_array([[0.5, -3.0]])
+    assert exact.float64_image(arr, kind) is arr
+    arr, kind = exact.exact_array(np.array([[2**53, -7]], dtype=np.int64))
+    img = exact.float64_image(arr, kind)
+    assert img.dtype == np.float64 and img.tolist() == [[2.0**53, -7.0]]
+    arr, kind = exact.exact_array(np.array([[2**53 + 1, 0]], dtype=np.int64))
+    assert exact.float64_image(arr, kind) is None                      # 2^53 + 1 is not a float64
+    arr, kind = exact.exact_array([[Fraction(3, 4), 2**70], [Fraction(-1, 2**60), 1]])
+    assert kind == "rational"
+    img = exact.float64_image(arr, kind)
+    assert img.dtype == np.float64 and img.shape == (2, 2) and img.tolist() == [[0.75, 2.0**70], [-(2.0**-60), 1.0]]
+    arr, kind = exact.exact_array([[Fraction(1, 3), 1]])
+    assert exact.float64_image(arr, kind) is None                      # 1/3 is not a dyadic rational
+
+
+def test_float_to_integer_rows_refusals():
+    assert _refusal(exact.float_to_integer_rows, np.array([1.0, 2.0])) == \
+        ("matrix", "array of shape (2,) and dtype float64", "a non-empty 2-dimensional float matrix")
+    assert _refusal(exact.float_to_integer_rows, np.zeros((2, 0)), "q") == \
+        ("q", "array of shape (2, 0) and dtype float64", "a non-empty 2-dimensional float matrix")
+    assert _refusal(exact.float_to_integer_rows, np.array([[1.0, 2.0], [3.0, np.nan]])) == \
+        ("matrix", "a non-finite value at index (1, 1)", "finite real numbers")
+
+
+def test_non_finite_and_rational_refusals_say_where_and_what_to_do():
+    with pytest.raises(InvalidArgumentError) as err:
+        exact.exact_array(np.array([[1.0, 2.0], [np.inf, 3.0]]), "q")
+    e = err.value
+    assert (e.name, e.passed, e.expected, e.hint) == ("q", "a non-finite value inf at index (1, 0)", "finite real numbers",
+                                                     "remove or impute NaN/inf entries first")
+    arr, kind = exact.exact_array([[Fraction(1, 7), 1]])
+    assert _refusal(exact.array_mod_p, arr, kind, 7) == ("matrix", "an entry 1/7 whose denominator is divisible by 7",
+                                                         "denominators prime to the working primes")
+    assert _refusal(exact.array_mod_p, arr, kind, 7, "q")[0] == "q"
+    assert exact.array_mod_p(arr, kind, 5).tolist() == [[3, 1]]          # 1/7 ≡ 3 (mod 5)
+
+
+def test_uint64_entries_are_reduced_at_their_unsigned_value():
+    arr, kind = exact.exact_array(np.array([[2**64 - 1, 2**63, 5]], dtype=np.uint64))
+    assert arr.dtype == np.uint64
+    p = 2147483647
+    got = exact.array_mod_p(arr, kind, p)
+    assert got.dtype == np.int64 and got.tolist() == [[(2**64 - 1) % p, 2**63 % p, 5]]
+    small, kind = exact.exact_array(np.array([[-3, 9]], dtype=np.int64))
+    assert exact.array_mod_p(small, kind, 7).tolist() == [[4, 2]]
+
+
+@pytest.mark.parametrize("a", [[[0.5, -0.1]], np.array([[3, -4]], dtype=np.int64)])
+def test_exact_entries_are_fmpq_values(a):
+    arr, kind = exact.exact_array(a)
+    q = exact.exact_entries(arr, kind)
+    assert all(type(x) is fmpq for x in q)
+    assert q == [fmpq(*Fraction(float(x)).as_integer_ratio()) for x in np.asarray(a).ravel().tolist()]
+    assert exact.to_fmpq_mat(a) == fmpq_mat([q])
+
+
+def test_primitive_normalises_sign_and_content():
+    assert exact.primitive([0, -2, 4]) == [0, 1, -2]
+    assert exact.primitive([3, 6, -9]) == [1, 2, -3]
+    assert exact.primitive([0, 0, 0]) == [0, 0, 0]
+
+
+def test_to_fmpq_mat_refusals_name_the_argument():
+    assert _refusal(exact.to_fmpq_mat, [[1.0, float("nan")]])[0] == "matrix"
+    assert _refusal(exact.to_fmpq_mat, [[1.0, float("nan")]], "w")[0] == "w"
+
+
+@pytest.mark.parametrize("x, passed, expected, hint", [
+    (True, "a bool entry True", exact._ENTRY_TYPES, "pass a numpy bool array for a 0/1 matrix"),
+    (np.bool_(False), "a bool entry np.False_", exact._ENTRY_TYPES, "pass a numpy bool array for a 0/1 matrix"),
+    (float("nan"), "a non-finite entry nan", "finite real numbers", "remove or impute NaN/inf entries first"),
+    (np.float32("-inf"), "a non-finite entry -inf", "finite real numbers", "remove or impute NaN/inf entries first"),
+    (1 + 2j, "an entry (1+2j) of type complex", exact._ENTRY_TYPES, "take the real part explicitly if a complex array is real"),
+    ("7", "an entry '7' of type str", exact._ENTRY_TYPES, None),
+])
+def test_to_fmpq_refusals_say_what_was_passed_and_what_to_do(x, passed, expected, hint):
+    with pytest.raises(InvalidArgumentError) as err:
+        exact.to_fmpq(x)
+    e = err.value
+    assert (e.name, e.passed, e.expected, e.hint or None) == ("value", passed, expected, hint)
+    assert _refusal(exact.to_fmpq, x, "entry")[0] == "entry"
+
+
+class _Unconvertible:
+    def __array__(self, *args, **kwargs):
+        raise TypeError("no array")
+
+
+def test_exact_array_refuses_what_numpy_cannot_read():
+    from memproof.validation import describe
+
+    bad = _Unconvertible()
+    assert _refusal(exact.exact_array, bad) == ("matrix", describe(bad), "a numeric array (int, float or Fraction entries)")
+    assert _refusal(exact.exact_array, bad, "q")[0] == "q"
+
+
+def test_exact_array_of_flint_matrices_keeps_every_rational():
+    from flint import fmpz_mat
+
+    arr, kind = exact.exact_array(fmpq_mat([[fmpq(1, 2), 3], [0, fmpq(-7, 3)]]))
+    assert kind == "rational" and arr.dtype == object and arr.shape == (2, 2)
+    assert arr.tolist() == [[fmpq(1, 2), fmpq(3)], [fmpq(0), fmpq(-7, 3)]] and all(type(x) is fmpq for x in arr.ravel())
+    arr, kind = exact.exact_array(fmpz_mat([[2**70, -1]]))
+    assert kind == "rational" and arr.tolist() == [[fmpq(2**70), fmpq(-1)]]
+
+
+def test_mixed_python_lists_are_never_rounded_through_float64():
+    arr, kind = exact.exact_array([[2**60 + 1, 0.5]])          # a float64 array would round 2^60 + 1
+    assert kind == "rational" and arr.tolist() == [[fmpq(2**60 + 1), fmpq(1, 2)]]
+    assert exact.rank([[2**60 + 1, 0.5], [2**60, 0.5]]) == 2
+
+
+@pytest.mark.parametrize("a, kind, dtype, values", [
+    (np.array([[True, False]]), "int", np.int64, [[1, 0]]),
+    (np.array([[1, 2]], dtype=np.uint64), "int", np.int64, [[1, 2]]),
+    (np.zeros((0, 3), dtype=np.uint8), "int", np.int64, []),
+    (np.array([np.float32(0.5), np.float32(-2)], dtype=object), "float", np.float64, [0.5, -2.0]),
+    (np.array([np.float64(0.1), 2.0], dtype=object), "float", np.float64, [0.1, 2.0]),
+    (np.array([-2**63, 2**63 - 1, -2**63 + 1], dtype=object), "int", np.int64, [-2**63, 2**63 - 1, -2**63 + 1]),
+])
+def test_exact_array_picks_the_cheapest_exact_kind(a, kind, dtype, values):
+    arr, k = exact.exact_array(a)
+    assert (k, arr.dtype, arr.tolist()) == (kind, dtype, values)
+
+
+@pytest.mark.parametrize("big", [-2**63 - 1, 2**63])
+def test_object_integers_beyond_int64_are_rational(big):
+    arr, kind = exact.exact_array(np.array([big, 1], dtype=object))
+    assert kind == "rational" and arr.tolist() == [fmpq(big), fmpq(1)]
+
+
+def test_object_entries_refusals_name_the_argument():
+    e = _refusal(exact.exact_array, np.array([1.0, float("nan")], dtype=object), "q")
+    assert e == ("q", "a non-finite value nan at index (1,)", "finite real numbers")
+    assert _refusal(exact.exact_array, np.array([1, "x"], dtype=object), "q")[0] == "q"
+
+
+def test_exact_matrix_shapes_and_refusals():
+    arr, _ = exact.exact_matrix([1, 2, 3])
+    assert arr.shape == (1, 3) and arr.tolist() == [[1, 2, 3]]
+    assert _refusal(exact.exact_matrix, np.zeros((2, 2, 2))) == \
+        ("matrix", "array of shape (2, 2, 2) and dtype float64", "a 2-dimensional matrix")
+    assert _refusal(exact.exact_matrix, np.zeros((0, 2)), "q") == \
+        ("q", "array of shape (0, 2) and dtype float64", "a non-empty matrix (at least one row and one column)")
+    assert _refusal(exact.exact_matrix, [[1, "x"]], "q")[0] == "q"
+
+
+def test_to_integer_rows_is_exact_for_every_kind():
+    assert exact.to_integer_rows([[Fraction(1, 3), Fraction(1, 2)]]).tolist() == [[2, 3]]
+    assert exact.to_integer_rows(np.array([[2**60 + 1, 3]], dtype=np.int64)).tolist() == [[2**60 + 1, 3]]
+    assert _refusal(exact.to_integer_rows, [[1.0, float("nan")]])[0] == "matrix"
+    assert _refusal(exact.to_integer_rows, [[1.0, float("nan")]], "q")[0] == "q"
+
+
+@pytest.mark.parametrize("a, hint", [
+    (np.array([[1 + 2j, 0]]), "take the real part explicitly if the imaginary parts are zero"),
+    (np.array([["1", "2"]]), "convert strings with numpy.asarray(..., dtype=float) first"),
+    (np.array([[b"1"]]), "convert strings with numpy.asarray(..., dtype=float) first"),
+    (np.array(["2020-01-01"], dtype="datetime64[D]"), None),
+])
+def test_non_real_arrays_are_refused_with_a_hint(a, hint):
+    from memproof.validation import describe
+
+    with pytest.raises(InvalidArgumentError) as err:
+        exact.exact_array(a, "q")
+    e = err.value
+    assert (e.name, e.passed, e.expected, e.hint or None) == ("q", describe(a), "a real numeric array (int, float, Fraction)", hint)
+
+
+def test_longdouble_values_are_taken_exactly():
+    half = np.array([[0.5, -3.0]], dtype=np.longdouble)
+    arr, kind = exact.exact_array(half)
+    assert (kind, arr.dtype, arr.tolist()) == ("float", np.float64, [[0.5, -3.0]])
+    third = np.array([[np.longdouble(1) / 3, 1]], dtype=np.longdouble)
+    arr, kind = exact.exact_array(third, "q")
+    if np.finfo(np.longdouble).nmant > 52:                 # x86: 64-bit mantissa, 1/3 is not a float64
+        num, den = third[0, 0].as_integer_ratio()
+        assert kind == "rational" and arr.tolist() == [[fmpq(num, den), fmpq(1)]]
+    else:                                                  # longdouble is float64 on this platform
+        assert kind == "float"
+
+
+@pytest.mark.parametrize("a, dtype", [
+    (np.zeros((0, 2), dtype=np.uint64), np.int64),
+    (np.array([2**63 - 1, 0], dtype=np.uint64), np.int64),
+    (np.array([2**63, 0], dtype=np.uint64), np.uint64),
+])
+def test_uint64_is_cast_to_int64_exactly_when_it_fits(a, dtype):
+    arr, kind = exact.exact_array(a)
+    assert kind == "int" and arr.dtype == dtype and arr.tolist() == a.tolist()

@@ -553,3 +553,102 @@ def test_interrupt_stops_cleanly_with_a_checkpoint_and_resumes(monkeypatch):
     again = run_sweep(fam(a), 8, state=out.state)
     assert again.status == "complete" and again.certificate.minors_visited == math.comb(16, 8)
     assert run_sweep(fam(a), 8, on_checkpoint=None).status == "complete"
+
+
+# ------------------------------------------------------------------------------ claims read from a state
+def _complete_state(a, k):
+    out = run_sweep(fam(a), k)
+    assert out.status == "complete"
+    return out.state
+
+
+def test_a_claimed_state_is_re_run_and_compared_zero_by_zero():
+    st = _complete_state(SPURIOUS, 2)   # the three spurious zeros, 6 minors, the sweep's last position
+    assert sorted(tuple(z["subset"]) for z in st.zeros) == [(0, 2), (0, 3), (2, 3)]
+    end = st.next_unit
+    verified = f"verified: units 0..{end} re-run; 6 minors and 3 zero minors as claimed"
+    assert run_sweep(fam(SPURIOUS), 2, state=st).resume == verified            # a SweepState ...
+    assert run_sweep(fam(SPURIOUS), 2, state=st.to_dict()).resume == verified  # ... or its dict
+    shuffled = dataclasses.replace(st, zeros=[dict(z, subset=[int(i) for i in reversed(z["subset"])]) for z in st.zeros])
+    assert run_sweep(fam(SPURIOUS), 2, state=shuffled).resume == verified       # a subset is a set
+    for forged, claims in [(dataclasses.replace(st, zeros=st.zeros[:2]), "6 and 2"),        # a zero left out
+                           (dataclasses.replace(st, minors=7), "7 and 3"),                  # the count alone is off
+                           (dataclasses.replace(st, zeros=st.zeros[:2] + [{"subset": [0, 1]}]), "6 and 3"),
+                           (dataclasses.replace(st, zeros=st.zeros[:2] + [{"resolution": "spurious"}]), "6 and 3")]:
+        out = run_sweep(fam(SPURIOUS), 2, state=forged)
+        assert out.resume == f"mismatch: re-running units 0..{end} gives 6 minors and 3 zero minors, the state claims {claims}"
+        assert out.status == "complete" and zero_subsets(out.certificate) == [(0, 2), (0, 3), (2, 3)]  # its own work
+
+
+def test_a_claim_at_the_start_is_verified_at_once():
+    st = _complete_state(SPURIOUS, 2)
+    start = dataclasses.replace(st, next_unit=0, skip=0, minors=1, zeros=[])
+    assert run_sweep(fam(SPURIOUS), 2, state=start).resume == "verified: units 0..0 re-run; 1 minors and 0 zero minors as claimed"
+
+
+@pytest.mark.parametrize("change, why", [
+    ({"k": 1}, "level 1, not 2"),
+    ({"prime": 7}, "prime 7 is not a sweep prime"),
+    ({"seed": 0}, "projection seed inconsistent with k and dim"),      # k = dim: no projection
+    ({"basis": [0, 0]}, "basis is not k distinct vector indices"),
+    ({"basis": [0, 1, 0]}, "basis is not k distinct vector indices"),  # k distinct values, k + 1 entries
+    ({"basis": [0, 1, 2]}, "basis is not k distinct vector indices"),
+    ({"basis": [-1, 1]}, "basis is not k distinct vector indices"),
+    ({"basis": [1, 4]}, "basis is not k distinct vector indices"),    # N = 4
+    ({"next_unit": -1}, "negative position"),
+    ({"skip": -1}, "negative position"),
+    ({"shards": [{"start": 0, "end": 1}]}, "shards are those of a sharded (distributed) sweep"),
+])
+def test_an_ill_formed_claim_is_a_mismatch_with_its_reason(change, why):
+    st = _complete_state(SPURIOUS, 2)
+    out = run_sweep(fam(SPURIOUS), 2, state=dataclasses.replace(st, **change))
+    assert out.resume == f"mismatch: the state's {why}"
+    assert out.status == "complete" and out.certificate.verify(SPURIOUS)
+
+
+def test_a_projected_claim_needs_its_seed():
+    a = np.random.default_rng(3).standard_normal((7, 5))
+    st = _complete_state(a, 3)
+    assert st.seed == 0 and run_sweep(fam(a), 3, state=st).resume.startswith("verified:")
+    out = run_sweep(fam(a), 3, state=dataclasses.replace(st, seed=None))
+    assert out.resume == "mismatch: the state's projection seed inconsistent with k and dim"
+
+
+def test_spot_check_verdicts_count_the_subsets_checked():
+    cert = run_sweep(fam(SPURIOUS), 2).certificate
+    ok = cert.spot_check(SPURIOUS, checks=3)
+    assert (ok.status, ok.problems, ok.subsets_checked) == ("spot-checked", (), 4)          # the basis + 3 random
+    assert cert.spot_check(SPURIOUS).subsets_checked == 1 + math.comb(4, 2)                # at most C(N, k) random
+    bad = dataclasses.replace(cert, minors_visited=5).spot_check(SPURIOUS)
+    assert (bad.status, bad.subsets_checked) == ("rejected", 0)
+    assert bad.problems == ("5 minors visited, but a complete level-2 sweep has C(4, 2) = 6",)
+    dropped = dataclasses.replace(cert, zero_minors=cert.zero_minors[1:]).spot_check(SPURIOUS, checks=64, seed=1)
+    assert dropped.status == "rejected" and dropped.subsets_checked == 7
+    assert dropped.problems == ("the k-subset [0, 2] has a zero minor mod p that the certificate does not resolve",)
+    cols = run_sweep(VectorFamily.from_matrix(SPURIOUS.T, "cols"), 2).certificate
+    assert cols.axis == "cols" and cols.spot_check(SPURIOUS.T).status == "spot-checked"   # the recorded axis
+
+
+def test_a_spot_check_refuses_to_be_read_as_a_proof():
+    spot = run_sweep(fam(SPURIOUS), 2).certificate.spot_check(SPURIOUS)
+    with pytest.raises(TypeError) as err:
+        bool(spot)
+    assert str(err.value) == ("a spot check is not a proof: read .status ('spot-checked' or 'rejected') or .rejected; "
+                              "verify(a) (full replay) decides whether the certificate holds")
+
+
+def test_a_claim_read_from_a_dict_keeps_its_shards():
+    st = _complete_state(SPURIOUS, 2)
+    d = dict(st.to_dict(), shards=[{"start": 0, "end": 1}])
+    assert SweepState.from_dict(d).shards == [{"start": 0, "end": 1}]
+    out = run_sweep(fam(SPURIOUS), 2, state=d)
+    assert out.resume == "mismatch: the state's shards are those of a sharded (distributed) sweep"
+
+
+def test_a_run_stopped_before_the_claimed_position_leaves_the_claim_unchecked():
+    a = np.random.default_rng(7).standard_normal((16, 8))
+    st = _complete_state(a, 8)
+    out = run_sweep(fam(a), 8, state=st, deadline=time.perf_counter())
+    assert out.status == "stopped" and out.state.next_unit < st.next_unit
+    assert out.resume == f"unchecked: stopped at unit {out.state.next_unit}, before the claimed unit {st.next_unit}"
+    assert run_sweep(fam(a), 8, deadline=time.perf_counter()).resume is None      # no claim, no verdict
