@@ -14,14 +14,7 @@ from memproof.export import (construct_for_dtype, dtype_features, fit_readout, l
                              observed_error_bound, save_torch_mha, to_torch_mha)
 from memproof.export.torch_mha import round_to_dtype  # noqa: E402
 from memproof.model import feature_matrix, mha_batch  # noqa: E402
-
-
-def _uniform(H=5, n=8, d=16, d_o=1, seed=0, one_hot=False):
-    rng = np.random.default_rng(seed)
-    T = H * (n - 1) + 1
-    Q, E = rng.uniform(size=(T, d)), rng.uniform(size=(n, d))
-    Y = np.eye(d_o)[rng.integers(d_o, size=T)] if one_hot else rng.normal(size=(T, d_o))
-    return Q, E, Y, H, n
+from test_float32 import _uniform  # noqa: E402  (U[0,1] data at capacity, shared context)
 
 
 def _err(w, Q, E, Y, dtype="float32", **kw):
@@ -30,7 +23,7 @@ def _err(w, Q, E, Y, dtype="float32", **kw):
 
 @pytest.fixture(scope="module")
 def built():
-    Q, E, Y, H, n = _uniform()
+    Q, E, Y, H, n = _uniform(H=5)
     return Q, E, Y, construct_memorizing_mha(Q, E, Y, heads=H, d_h=n, seed=0, target_dtype="float32")
 
 
