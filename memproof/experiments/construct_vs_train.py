@@ -13,7 +13,8 @@ Datasets: Gaussian queries and distinct Gaussian contexts at the theorem's capac
   ratio is a lower bound, marked ``≥``).
 
 Headline: ``ratio = training seconds / construction seconds`` of the faster constructor on the device
-(``ratio_against``: on a CPU the numpy one usually, since torch's row-space update is a full QR per head).
+(``ratio_against``: on a CPU usually the numpy one, whose least squares are LAPACK and a batched QR where
+torch uses ``torch.linalg.pinv``).
 """
 from __future__ import annotations
 
