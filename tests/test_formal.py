@@ -232,7 +232,10 @@ class TestSmall:
         assert res["X2"].outcome is Outcome.PROVED
 
     def test_time_limit_kills_coqc(self, tmp_path):
-        root = _small_project(tmp_path, {**SMALL, "Loop.v": "Ltac loop := idtac; loop.\nGoal True.\nloop.\n"})
+        # ~10¹² steps of the VM in constant memory (an Ltac recursion would end in a stack overflow, a
+        # failure rather than a time-out, within seconds on a fast machine)
+        loop = "Require Import PArith.\nEval vm_compute in Pos.iter negb true 1000000000000%positive.\n"
+        root = _small_project(tmp_path, {**SMALL, "Loop.v": loop})
         b = build_project(root, cache_dir=tmp_path / "cache", timeout=3.0)
         assert b.files["Loop.v"].status is FileStatus.TIMED_OUT and b.files["Loop.v"].seconds < 10
         assert b.files["A.v"].status is FileStatus.COMPILED
