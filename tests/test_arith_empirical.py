@@ -81,18 +81,27 @@ def test_softmax_rejects_bad_axis():
         empirical.softmax([[1.0, 2.0]], axis=True)
 
 
-def test_min_norm_solve_matches_lstsq_and_falls_back():
-    """The batched QR solve equals numpy's lstsq on wide full-rank systems; tall and rank-deficient
-    members are solved by lstsq (the min-norm least-squares answer, not a huge or non-finite one)."""
+def test_min_norm_solve_matches_lstsq_and_falls_back(monkeypatch):
+    """The batched QR solve equals numpy's lstsq on wide and square full-rank systems (and does not call
+    lstsq for them); a tall or a rank-deficient member sends the batch to lstsq (the min-norm
+    least-squares answer, not a huge or non-finite one); an empty batch is an empty answer."""
     from memproof.arith.empirical import min_norm_solve
 
+    def lstsq_each(A, B):
+        return np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(A, B)])
+
     rng = np.random.default_rng(0)
-    A, B = rng.normal(size=(5, 3, 7)), rng.normal(size=(5, 3, 2))
-    want = np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(A, B)])
-    assert np.allclose(min_norm_solve(A, B), want, rtol=1e-12, atol=1e-12)
-    A[2, 2] = A[2, 0] + A[2, 1]  # member 2 loses rank: lstsq's least-squares answer, finite
-    want = np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(A, B)])
-    got = min_norm_solve(A, B)
-    assert np.isfinite(got).all() and np.allclose(got, want, rtol=1e-9, atol=1e-9)
-    tall, rhs = rng.normal(size=(2, 6, 3)), rng.normal(size=(2, 6, 1))
-    assert np.allclose(min_norm_solve(tall, rhs), np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(tall, rhs)]))
+    wide, rhs = rng.normal(size=(5, 3, 7)), rng.normal(size=(5, 3, 2))
+    square, rhs_sq = rng.normal(size=(2, 4, 4)), rng.normal(size=(2, 4, 1))
+    want_wide, want_sq = lstsq_each(wide, rhs), lstsq_each(square, rhs_sq)
+    with monkeypatch.context() as mp:
+        mp.setattr(np.linalg, "lstsq", lambda *a, **k: (_ for _ in ()).throw(AssertionError("lstsq called")))
+        assert np.allclose(min_norm_solve(wide, rhs), want_wide, rtol=1e-12, atol=1e-12)
+        assert np.allclose(min_norm_solve(square, rhs_sq), want_sq, rtol=1e-10, atol=1e-10)
+    deficient = wide.copy()
+    deficient[2, 2] = deficient[2, 0] + deficient[2, 1]  # member 2 loses rank
+    got = min_norm_solve(deficient, rhs)
+    assert np.isfinite(got).all() and np.allclose(got, lstsq_each(deficient, rhs), rtol=1e-9, atol=1e-9)
+    tall, rhs_t = rng.normal(size=(2, 6, 3)), rng.normal(size=(2, 6, 1))
+    assert np.allclose(min_norm_solve(tall, rhs_t), lstsq_each(tall, rhs_t))
+    assert min_norm_solve(np.zeros((0, 2, 3)), np.zeros((0, 2, 1))).shape == (0, 3, 1)

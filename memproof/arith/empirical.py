@@ -128,27 +128,20 @@ def numerical_rank(a: Any, tol: float | None = None) -> NumericalRank:
 def min_norm_solve(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """Minimum-norm least-squares solutions ``X_j`` of ``A_j X_j ≈ B_j`` for a batch ``A`` (b, m, n), ``B`` (b, m, c).
 
-    Wide full-row-rank systems (m ≤ n, e.g. the contexts E_j of A2 in L3) are solved in one batched QR of
-    the ``A_jᵀ`` (``A_j⁺ B_j = Q_j R_j⁻ᵀ B_j``); anything else — tall, or numerically rank deficient — is
-    solved one by one by :func:`numpy.linalg.lstsq` (``rcond=None``), which the batched path equals up to
-    rounding.
+    When every ``A_j`` is wide or square (m ≤ n) and numerically of full row rank — every diagonal entry
+    of ``R_j`` in ``A_jᵀ = Q_j R_j`` above ``max(m, n)·eps·max|R_j|`` (e.g. the contexts E_j of A2 in
+    L3) — the batch is solved in one batched QR, ``A_j⁺ B_j = Q_j R_j⁻ᵀ B_j``; otherwise (tall, or
+    rank deficient) one by one by :func:`numpy.linalg.lstsq` (``rcond=None``), which the batched path
+    equals up to rounding.
 
     >>> A = np.array([[[1.0, 0.0, 1.0]], [[0.0, 2.0, 0.0]]])
     >>> min_norm_solve(A, np.array([[[2.0]], [[4.0]]]))[:, :, 0].round(12).tolist()
     [[1.0, 0.0, 1.0], [0.0, 2.0, 0.0]]
     """
-    X = None
-    if A.shape[1] <= A.shape[2]:
-        Q, R = np.linalg.qr(A.transpose(0, 2, 1))
-        with np.errstate(all="ignore"):
-            try:
-                X = np.matmul(Q, np.linalg.solve(R.transpose(0, 2, 1), B))
-            except np.linalg.LinAlgError:
-                X = None
-        # a numerically singular R gives huge entries rather than an error: lstsq's cut-off decides then
-        if X is not None and not (np.isfinite(X).all() and np.abs(np.diagonal(R, axis1=1, axis2=2)).min(initial=np.inf)
-                                  > max(A.shape[1:]) * np.finfo(A.dtype).eps * np.abs(R).max(initial=0.0)):
-            X = None
-    if X is None:
-        X = np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(A, B)])
-    return X
+    b, m, n = A.shape
+    if b and m <= n:
+        Q, R = np.linalg.qr(A.transpose(0, 2, 1))  # Q (b, n, m), R (b, m, m)
+        cutoff = max(m, n) * np.finfo(A.dtype).eps * np.abs(R).max(axis=(1, 2))
+        if (np.abs(np.diagonal(R, axis1=1, axis2=2)).min(axis=1) > cutoff).all():
+            return np.matmul(Q, np.linalg.solve(R.transpose(0, 2, 1), B))
+    return np.stack([np.linalg.lstsq(a, y, rcond=None)[0] for a, y in zip(A, B)]) if b else np.zeros((0, n, B.shape[2]))
