@@ -81,14 +81,18 @@ def test_formal_claims_prove_at_the_formal_level():
     assert all(INSTANCE not in entries[c].result.parts[0].evidence for c in FORMAL_CLAIMS if c != "T1")
 
 
+def _admit(v, theorem: str) -> None:
+    """Replace the first ``Qed.`` after ``theorem`` in the Coq file ``v`` by ``Admitted.``."""
+    head, marker, tail = v.read_text().partition(theorem)
+    assert marker, f"{theorem!r} not in {v.name}"
+    body, _, rest = tail.partition("Qed.")
+    v.write_text(head + marker + body + "Admitted." + rest)
+
+
 @needs_coq
 def test_admitted_lemma_takes_its_claim_off_the_formal_level(tmp_path):
     proof = _copy_proof(tmp_path)
-    v = proof / "formal" / "BlockElimination.v"
-    text = v.read_text()
-    head, _, tail = text.partition("Theorem L6_block_elimination (R : realFieldType)")
-    body, qed, rest = tail.partition("Qed.")
-    v.write_text(head + "Theorem L6_block_elimination (R : realFieldType)" + body + "Admitted." + rest)
+    _admit(proof / "formal" / "BlockElimination.v", "Theorem L6_block_elimination (R : realFieldType)")
     entries = {e.claim.id: e for e in run_blueprint(load_blueprint(proof), claims=["L6", "L2"], quick=True)}
     l6 = entries["L6"].result
     assert l6.outcome is Outcome.PROVED and l6.level is Level.EXACT and l6.scope.kind is ScopeKind.INSTANCE
@@ -161,11 +165,7 @@ def test_coq_statement_edited_in_the_blueprint_alone_is_refused():
 def test_admitted_theorem_1_takes_T1_off_the_formal_level(tmp_path):
     """The issue's test: an Admitted in the file stating Theorem 1 — T1 keeps only its instance checks."""
     proof = _copy_proof(tmp_path)
-    v = proof / "formal" / "Theorem1.v"
-    text = v.read_text()
-    head, marker, tail = text.partition("Theorem T1_memorization (F : realFieldType)")
-    body, _, rest = tail.partition("Qed.")
-    v.write_text(head + marker + body + "Admitted." + rest)
+    _admit(proof / "formal" / "Theorem1.v", "Theorem T1_memorization (F : realFieldType)")
     entries = {e.claim.id: e for e in run_blueprint(load_blueprint(proof), claims=["T1"], quick=True)}
     t1 = entries["T1"].result
     assert t1.outcome is Outcome.PROVED and t1.level is Level.RIGOROUS and t1.scope.kind is ScopeKind.INSTANCE

@@ -106,3 +106,23 @@ def test_S4_refutes_a_tie_instead_of_skipping_it():
     parts = steps.check_S4_instance(corrupted(1, "nu", 0.0))  # ν = 0: every c·g_t is 0, a tie of all n tokens
     tie = next(p for p in parts if "unique maximum" in p.statement)
     assert tie.outcome is Outcome.REFUTED and tie.counterexample["rows"]
+
+
+def test_S2_S5_rank_step_never_proves_a_rank_deficient_reduced_matrix():
+    """The loop S2 and S5 share: a reduced matrix of rank < k (C − C = 0; every row a copy of the first
+    row of C − G A, rank 1 < k) is never proved to have full row rank k."""
+    inst = instances.constructed_instances(QUICK)[0]
+
+    def copies_of_first_row(h, G, C, A):
+        D = C - G * A
+        for i in range(1, D.nrows()):
+            for j in range(D.ncols()):
+                D[i, j] = D[0, j]
+        return D
+
+    for reduced, deficient in ((lambda h, G, C, A: C - C, lambda k: True), (copies_of_first_row, lambda k: k > 1)):
+        ks = []
+        parts = steps._rank_after_elimination(inst, "S5", lambda h, k: ks.append(k) or f"head {h + 1}: rank = k = {k}",
+                                              lambda h: f"head {h + 1}", reduced)
+        assert parts and any(deficient(k) for k in ks)
+        assert all(p.outcome is not Outcome.PROVED for p, k in zip(parts, ks) if deficient(k))

@@ -184,16 +184,24 @@ def check_S1(ctx: CheckContext) -> Result:
     return S1.combine(parts)
 
 
-def check_S2_instance(inst: Instance) -> list[Result]:
-    """Per later head: C − G A(c) has full row rank k (rigorous), G ⊇ V U⁺ enclosed from the enclosure of Z."""
+def _rank_after_elimination(inst: Instance, claim: str, statement, scope_what, reduced) -> list[Result]:
+    """Per later head h: ``reduced(h, G, C, A)`` has full row rank k (rigorous), with ``(G, C, A)`` the
+    elimination of head h (G ⊇ V U⁺ enclosed from the enclosure of Z); ``statement(h, k)`` and
+    ``scope_what(h)`` word each part."""
     parts = []
     with working_precision(PREC):
         for h in _later_heads(inst):
             G, C, A = elimination(inst, h)
-            stmt = f"head {h + 1}: rank(C − G A(c)) = k = {C.nrows()} for the real-number G = V U⁺ (ball enclosure)"
-            scope = _scope(inst, f"new rows of head {h + 1} after elimination")
-            parts.append(_no_G("S2", stmt, scope) if G is None else _rank_result("S2", stmt, C - G * A, scope))
+            stmt, scope = statement(h, C.nrows()), _scope(inst, scope_what(h))
+            parts.append(_no_G(claim, stmt, scope) if G is None else _rank_result(claim, stmt, reduced(h, G, C, A), scope))
     return parts
+
+
+def check_S2_instance(inst: Instance) -> list[Result]:
+    """Per later head: C − G A(c) has full row rank k (rigorous), G ⊇ V U⁺ enclosed from the enclosure of Z."""
+    return _rank_after_elimination(
+        inst, "S2", lambda h, k: f"head {h + 1}: rank(C − G A(c)) = k = {k} for the real-number G = V U⁺ (ball enclosure)",
+        lambda h: f"new rows of head {h + 1} after elimination", lambda h, G, C, A: C - G * A)
 
 
 def _no_G(claim: str, statement: str, scope: Scope) -> Result:
@@ -337,15 +345,9 @@ def check_S4(ctx: CheckContext) -> Result:
 
 def check_S5_instance(inst: Instance) -> list[Result]:
     """D* = C − G A* has full row rank k for every later head (rigorous, G ⊇ V U⁺ in balls)."""
-    parts = []
-    with working_precision(PREC):
-        for h in _later_heads(inst):
-            G, C, _ = elimination(inst, h)
-            stmt = f"head {h + 1}: rank D* = k = {C.nrows()}, D* = C − G A* for the real-number G = V U⁺ (ball enclosure)"
-            scope = _scope(inst, f"D* = C − G A* (head {h + 1})")
-            parts.append(_no_G("S5", stmt, scope) if G is None
-                         else _rank_result("S5", stmt, C - G * _a_star(inst, _saturation(inst, h)), scope))
-    return parts
+    return _rank_after_elimination(
+        inst, "S5", lambda h, k: f"head {h + 1}: rank D* = k = {k}, D* = C − G A* for the real-number G = V U⁺ (ball enclosure)",
+        lambda h: f"D* = C − G A* (head {h + 1})", lambda h, G, C, A: C - G * _a_star(inst, _saturation(inst, h)))
 
 
 @S5.checker
