@@ -281,7 +281,7 @@ def test_declaration_errors_say_what_is_wrong():
     with pytest.raises(ProofGraphError, match="claim X: a Coq lemma is declared with the digest of its statement"):
         declare("X", statement="s", coq="Lib.x")
     d = declare("X", statement="s")
-    with pytest.raises(ProofGraphError, match=r"claim X is declared but has no checker \(decorate one with @X.checker\)"):
+    with pytest.raises(ProofGraphError, match=r"claim X is declared but has no checker \(register one with X.checker\(fn\)\)"):
         d.name
     d.checker(lambda ctx: None)
     with pytest.raises(ProofGraphError, match="claim X already has the checker <lambda>"):

@@ -8,10 +8,15 @@ A proof's checkers live in its own folder (``proofs/<paper>/checkers/``) and dec
     For F = [[U, A], [V, C]] with U of full row rank r and G = V U⁺: rank F ≥ r + rank(C − G A).
     \"\"\")
 
-    @L6.checker
     def check_L6(ctx):
         ...
         return L6.combine(parts)       # a Result about exactly the declared statement
+
+
+    L6.checker(check_L6)
+
+``@L6.checker`` as a decorator registers the same way; the paper's checkers register by a call after
+the definition because mutmut (``make mutation``) never mutates a decorated function's body.
 
 The blueprint names the checker by its registry name (``- checker: check_L6``), never by an import
 path. :func:`bind` refuses a blueprint whose statement, ``uses:`` or checker disagree with the
@@ -66,7 +71,7 @@ class ClaimDeclaration:
     coq_sha256: str | None = None
 
     def checker(self, fn: Checker) -> Checker:
-        """Decorator: ``fn`` is the checker that establishes this declaration."""
+        """Register ``fn`` as the checker that establishes this declaration (a call or a decorator)."""
         if self.check is not None:
             raise ProofGraphError(f"claim {self.id} already has the checker {self.check.__name__}")
         self.check = fn
@@ -76,7 +81,7 @@ class ClaimDeclaration:
     def name(self) -> str:
         """The registry name the blueprint uses (``check_L6``)."""
         if self.check is None:
-            raise ProofGraphError(f"claim {self.id} is declared but has no checker (decorate one with @{self.id}.checker)")
+            raise ProofGraphError(f"claim {self.id} is declared but has no checker (register one with {self.id}.checker(fn))")
         return self.check.__name__
 
     def combine(self, parts: Iterable[Result], **kw: Any) -> Result:

@@ -34,19 +34,25 @@ def _on_instances(declaration: ClaimDeclaration, check, ctx: CheckContext) -> Re
     return declaration.combine(parts)
 
 
-@A1.checker
 def check_A1(ctx: CheckContext) -> Result:
     """A1 on the instances (each exhaustive at level n)."""
     return _on_instances(A1, lambda ds: check_a1(ds, budget=2.0, samples=200, seed=ctx.seed), ctx)
 
 
-@A2.checker
+A1.checker(check_A1)
+
+
 def check_A2(ctx: CheckContext) -> Result:
     """A2 on the instances."""
     return _on_instances(A2, check_a2, ctx)
 
 
-@A3.checker
+A2.checker(check_A2)
+
+
 def check_A3(ctx: CheckContext) -> Result:
     """A3 on the instances."""
     return _on_instances(A3, lambda ds: check_a3(ds, budget=2.0, samples=200, seed=ctx.seed), ctx)
+
+
+A3.checker(check_A3)

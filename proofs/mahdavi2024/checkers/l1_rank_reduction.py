@@ -43,7 +43,6 @@ def _symbolic_parts() -> list[Result]:
     return [direct, converse]
 
 
-@L1.checker
 def check_L1(ctx: CheckContext) -> Result:
     """Proof-graph checker of L1: both directions on exact instances (instance scope); the sympy
     identities behind them are recorded as steps (universal, symbolic)."""
@@ -70,3 +69,6 @@ def check_L1(ctx: CheckContext) -> Result:
         converse_ok,
     ]
     return L1.combine(parts)
+
+
+L1.checker(check_L1)

@@ -34,7 +34,6 @@ def _symbolic_parts() -> list[Result]:
     ]
 
 
-@L2.checker
 def check_L2(ctx: CheckContext) -> Result:
     """Proof-graph checker of L2: symbolic block identities (universal) + exact instances."""
     rng = ctx.rng("L2")
@@ -45,3 +44,6 @@ def check_L2(ctx: CheckContext) -> Result:
         checks.append(check_readout_factorisation(small_integer_matrix(rng, d_o, d) / 7.0, d_v))
     return L2.combine(_symbolic_parts() + [
         corroborate("L2", f"exact factorisation on {len(checks)} random blocks", checks)])
+
+
+L2.checker(check_L2)

@@ -55,7 +55,6 @@ def _instance(rng: np.random.Generator, shared: bool, scale: float) -> tuple[np.
     return q, rng.integers(-4, 5, size=shape) / scale, rng.normal(size=(k, n))
 
 
-@L3.checker
 def check_L3(ctx: CheckContext) -> Result:
     """Proof-graph checker of L3: symbolic identities (universal), exact instances (rational data),
     rigorous residual bounds for the float construction on float instances."""
@@ -77,3 +76,6 @@ def check_L3(ctx: CheckContext) -> Result:
         corroborate("L3", f"exact construction on {len(exact_checks)} rational instances", exact_checks),
         corroborate("L3", f"rigorous residual of the float construction on {len(float_checks)} Gaussian instances", float_checks),
     ])
+
+
+L3.checker(check_L3)

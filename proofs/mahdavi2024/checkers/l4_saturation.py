@@ -109,7 +109,6 @@ def _instances(rng: np.random.Generator, count: int) -> list[Result]:
     return out
 
 
-@L4.checker
 def check_L4(ctx: CheckContext) -> Result:
     """Proof-graph checker of L4: the whole chain per n with exp abstracted (SMT, box of n); its two
     universal SMT steps; a sympy limit, rigorous instances (incl. c = 1e6) and the tie behaviour."""
@@ -136,3 +135,6 @@ def check_L4(ctx: CheckContext) -> Result:
         if tie.outcome.value == "refuted" else tie
     parts.append(tie_part.as_corroboration())
     return L4.combine(parts)
+
+
+L4.checker(check_L4)

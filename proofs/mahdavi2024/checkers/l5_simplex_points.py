@@ -31,7 +31,6 @@ def _misses_zero(E: np.ndarray) -> Result:
                              Scope.instance(f"n={n}, d={E.shape[1]}; exact"), {"rank_system": exact.rank(system)})
 
 
-@L5.checker
 def check_L5(ctx: CheckContext) -> Result:
     """Proof-graph checker of L5 on instances: (a) k = n − 1 with random offsets, (b) k = n without,
     shared and distinct contexts; exact '0 ∉ aff' and reachable dimension; rigorous certificates;
@@ -58,3 +57,6 @@ def check_L5(ctx: CheckContext) -> Result:
         corroborate("L5", "0 ∉ aff(rows of E) (exact)", zero_checks),
         sharp_part.as_corroboration(),
     ])
+
+
+L5.checker(check_L5)

@@ -55,7 +55,6 @@ def _instance(rng: np.random.Generator) -> tuple[np.ndarray, ...]:
     return U, small_integer_matrix(rng, r, p), V, small_integer_matrix(rng, k, p)
 
 
-@L6.checker
 def check_L6(ctx: CheckContext) -> Result:
     """Proof-graph checker of L6: the rank inequality on exact instances (instance scope); the
     identity W U⁺ = 0 behind the argument is a step (symbolic, universal) — the rank inequality
@@ -64,3 +63,6 @@ def check_L6(ctx: CheckContext) -> Result:
     checks = [check_block_elimination(*_instance(rng)) for _ in range(4 if ctx.quick else 12)]
     instances = corroborate("L6", f"exact rank inequality on {len(checks)} instances", checks).replace(role="proof")
     return L6.combine([_symbolic_step(), instances])
+
+
+L6.checker(check_L6)

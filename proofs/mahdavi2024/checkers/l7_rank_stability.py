@@ -70,7 +70,6 @@ def _instance(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
     return D_star, D_star + E, k
 
 
-@L7.checker
 def check_L7(ctx: CheckContext) -> Result:
     """Proof-graph checker of L7 (corroboration under the Coq lemma; the claim's level without Coq).
 
@@ -99,3 +98,6 @@ def check_L7(ctx: CheckContext) -> Result:
                                 "rank(D R) = k (Coq: RankStability.L7_rank_stability); the σ_k form is Weyl's "
                                 "inequality σ_k(D) ≥ σ_k(D*) − ‖D − D*‖₂ (not machine-checked here)"},
                       margins={**sigma.margins, **cert.margins})
+
+
+L7.checker(check_L7)

@@ -48,7 +48,6 @@ def _instance(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int, in
     return W_star, W_plus, int(rng.integers(1, 10**6)), d_h
 
 
-@L8.checker
 def check_L8(ctx: CheckContext) -> Result:
     """Proof-graph checker of L8: the rank budget and factorisation on exact instances (instance
     scope); the factorisation identities are steps (symbolic, universal) — the rank count from them
@@ -57,3 +56,6 @@ def check_L8(ctx: CheckContext) -> Result:
     checks = [check_rank_budget(*_instance(rng)) for _ in range(4 if ctx.quick else 12)]
     instances = corroborate("L8", f"exact rank budget on {len(checks)} instances", checks).replace(role="proof")
     return L8.combine([p.as_step() for p in _symbolic_parts()] + [instances])
+
+
+L8.checker(check_L8)

@@ -14,7 +14,6 @@ subspace memorizes arbitrary labels only if T ≤ (n+1)m/d_out + (m+1).
 """)
 
 
-@P3.checker
 def check_P3(ctx: CheckContext) -> Result:
     """Not established: the checked parts are steps — the symbolic identity of the count
     (universal), the O(Hd) comparison at equal budgets (sympy limit, universal in H), exact bounds at
@@ -39,3 +38,6 @@ def check_P3(ctx: CheckContext) -> Result:
     return P3.not_established(
         "only steps are checked (the parameter-count identity, the budget comparison, exact bounds); that memorizing "
         "arbitrary labels needs T·d_out ≤ the effective parameter count is not checked by any part", steps)
+
+
+P3.checker(check_P3)

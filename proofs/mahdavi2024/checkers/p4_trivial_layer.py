@@ -48,7 +48,6 @@ def _symbolic_part() -> Result:
     return Result.combine("P4", "M = I + 11ᵀ/N is invertible with eigenvalues 1 and 2", [res, eig])
 
 
-@P4.checker
 def check_P4(ctx: CheckContext) -> Result:
     """P4's own checks: corroboration under the Coq lemma ``TrivialLayer.P4_trivial_layer``, the claim's
     level without Coq. Exact instances with full-rank sequences establish the qualified claim (instance
@@ -86,3 +85,6 @@ def check_P4(ctx: CheckContext) -> Result:
         corroborate("P4", "exact layer on full-rank sequences: A3 → A1, A2 kept", instances).replace(role="proof"),
         finding_part.as_corroboration(),
     ])
+
+
+P4.checker(check_P4)

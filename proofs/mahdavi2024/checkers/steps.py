@@ -177,11 +177,13 @@ def _over_instances(ctx: CheckContext, declaration, per_instance) -> Result:
 
 
 # ----------------------------------------------------------------------------------- checkers
-@S1.checker
 def check_S1(ctx: CheckContext) -> Result:
     """Inv(1) on the instances (rigorous)."""
     parts = [inv(inst, 0, "S1") for inst in constructed_instances(ctx)]
     return S1.combine(parts)
+
+
+S1.checker(check_S1)
 
 
 def _rank_after_elimination(inst: Instance, claim: str, statement, scope_what, reduced) -> list[Result]:
@@ -208,10 +210,12 @@ def _no_G(claim: str, statement: str, scope: Scope) -> Result:
     return Result.unknown(claim, statement, "U Uᵀ was not proved invertible in balls, so G = V U⁺ is not enclosed", scope)
 
 
-@S2.checker
 def check_S2(ctx: CheckContext) -> Result:
     """S2 on the instances."""
     return _over_instances(ctx, S2, check_S2_instance)
+
+
+S2.checker(check_S2)
 
 
 def check_S3_instance(inst: Instance) -> list[Result]:
@@ -253,10 +257,12 @@ def _orthogonality(inst: Instance, h: int, new: list[int]) -> Result:
                           level=Level.EXACT, evidence=evidence, role=STEP)
 
 
-@S3.checker
 def check_S3(ctx: CheckContext) -> Result:
     """S3 on the instances."""
     return _over_instances(ctx, S3, check_S3_instance)
+
+
+S3.checker(check_S3)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -337,10 +343,12 @@ def check_S4_instance(inst: Instance) -> list[Result]:
     return parts
 
 
-@S4.checker
 def check_S4(ctx: CheckContext) -> Result:
     """S4 on the instances."""
     return _over_instances(ctx, S4, check_S4_instance)
+
+
+S4.checker(check_S4)
 
 
 def check_S5_instance(inst: Instance) -> list[Result]:
@@ -350,10 +358,12 @@ def check_S5_instance(inst: Instance) -> list[Result]:
         lambda h: f"D* = C − G A* (head {h + 1})", lambda h, G, C, A: C - G * _a_star(inst, _saturation(inst, h)))
 
 
-@S5.checker
 def check_S5(ctx: CheckContext) -> Result:
     """S5 on the instances."""
     return _over_instances(ctx, S5, check_S5_instance)
+
+
+S5.checker(check_S5)
 
 
 def _scale_part(inst: Instance, h: int) -> Result:
@@ -388,7 +398,6 @@ def _scale_part(inst: Instance, h: int) -> Result:
     return Result.unknown("S6", stmt, "c·γ > c*·γ not proved (with the enlarged, rigorous c*)", scope, evidence=evidence)
 
 
-@S6.checker
 def check_S6(ctx: CheckContext) -> Result:
     """Inv(h) after every head (rigorous), rank W^h ≤ n̄ (exact, stored factors), c > c* (rigorous, stored weights)."""
     parts = []
@@ -405,7 +414,9 @@ def check_S6(ctx: CheckContext) -> Result:
     return S6.combine(parts)
 
 
-@S7.checker
+S6.checker(check_S6)
+
+
 def check_S7(ctx: CheckContext) -> Result:
     """Inv(H): rank Z = T for the real-number features of the constructed weights (rigorous), on instances."""
     parts = [check_memorizes(inst.built.weights, inst.queries, inst.contexts, inst.labels, for_all_labels=True)
@@ -413,7 +424,9 @@ def check_S7(ctx: CheckContext) -> Result:
     return S7.combine(parts)
 
 
-@S8.checker
+S7.checker(check_S7)
+
+
 def check_S8(ctx: CheckContext) -> Result:
     """The readout memorizes: rank Z = T certified (exact readout by L1, L2); float readout error reported."""
     parts = [check_memorizes(inst.built.weights, inst.queries, inst.contexts, inst.labels)
@@ -421,7 +434,9 @@ def check_S8(ctx: CheckContext) -> Result:
     return S8.combine(parts)
 
 
-@P1.checker
+S8.checker(check_S8)
+
+
 def check_P1(ctx: CheckContext) -> Result:
     """One later head adds exactly |N_h| ≤ n̄ − 1 to the rank: Inv(h−1) and Inv(h) both certified."""
     parts = []
@@ -434,6 +449,9 @@ def check_P1(ctx: CheckContext) -> Result:
     return P1.combine(parts)
 
 
+P1.checker(check_P1)
+
+
 def _small_instances(rng: np.random.Generator, quick: bool) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray, int, int]]:
     """Instances for T1 beyond full capacity: T below capacity, d_h ≥ n, scalar labels."""
     out = []
@@ -444,7 +462,6 @@ def _small_instances(rng: np.random.Generator, quick: bool) -> list[tuple[str, n
     return out
 
 
-@T1.checker
 def check_T1(ctx: CheckContext) -> Result:
     """Theorem 1 on instances (rigorous) and its range: the constructor refuses T > H(n̄ − 1) + 1."""
     parts = list(check_S8(ctx).parts)
@@ -464,3 +481,6 @@ def check_T1(ctx: CheckContext) -> Result:
     return result.replace(evidence={"universal": "T1 for all datasets satisfying A1, A2 follows through the proof graph "
                                     "from L1–L8 (universal or per-instance as reported) and the steps S1–S8; the steps "
                                     "are checked on the constructed instances listed in the parts"})
+
+
+T1.checker(check_T1)
