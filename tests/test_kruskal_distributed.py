@@ -3,6 +3,7 @@ reproduce the single-process certificate, a killed worker or an interrupted clie
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import os
@@ -13,7 +14,7 @@ import sys
 import numpy as np
 import pytest
 
-from memproof.kruskal import CheckpointWarning, kruskal_rank
+from memproof.kruskal import CheckpointWarning, kernel, kruskal_rank
 from memproof.kruskal.checkpoint import Checkpoint
 from memproof.kruskal.distributed import check_record, run_sharded_sweep, shard_bounds
 from memproof.kruskal.family import as_family
@@ -31,6 +32,15 @@ def _spurious_zero_case():
     p = SWEEP_PRIMES[0]
     a = np.random.default_rng(2).integers(-1000, 1001, (40, 3)).astype(np.int64)
     a[17], a[23], a[31] = [1, 0, 0], [0, 1, 0], [5, 7, p]
+    return a
+
+
+def _ten_spurious_zeros_case():
+    """40 vectors in dimension 3 with ten zero minors mod p, all exactly nonzero: every triple of rows
+    17 = e₁, 23 = e₂, 31, 35, 38 (third coordinate p); six of them lie in one work unit."""
+    a = np.random.default_rng(2).integers(-1000, 1001, (40, 3)).astype(np.int64)
+    a[17], a[23] = [1, 0, 0], [0, 1, 0]
+    a[[31, 35, 38], 2] = SWEEP_PRIMES[0]
     return a
 
 
@@ -52,6 +62,47 @@ def test_shards_tile_the_units_and_their_minor_counts_add_up():
     assert max(work) < 2 * sum(work) / len(work)  # balanced by work, not by unit count
     recs = [sweep_range(fam, prep, s, e) for s, e in bounds]
     assert [r["minors"] for r in recs] == [sum(per[s:e]) for s, e in bounds]
+
+
+@pytest.mark.parametrize("zero_buffer", [1, 2, 256])
+def test_shard_records_every_zero_minor_once_whatever_the_zero_buffer(zero_buffer):
+    """A buffer smaller than a unit's zeros restarts the unit and skips the zeros already recorded."""
+    fam = as_family(_ten_spurious_zeros_case(), "rows")
+    prep = prepare(fam, 3)
+    expected = [list(t) for t in itertools.combinations([17, 23, 31, 35, 38], 3)]
+    one = run_sweep(fam, 3, zero_buffer=zero_buffer).certificate
+    assert sorted(z["subset"] for z in one.zero_minors) == expected and one.minors_visited == math.comb(40, 3)
+    rec = sweep_range(fam, prep, 0, prep.units_total, zero_buffer=zero_buffer)
+    assert rec["minors"] == math.comb(40, 3) - 1 and rec["dependent"] is None
+    assert sorted(z["subset"] for z in rec["zeros"]) == expected  # each once: a list, not a set
+    per_unit = [sweep_range(fam, prep, u, u + 1, zero_buffer=zero_buffer) for u in range(prep.units_total)]
+    assert max(len(r["zeros"]) for r in per_unit) == 6
+    assert sorted(z["subset"] for r in per_unit for z in r["zeros"]) == expected
+    assert [r["minors"] for r in per_unit] == prep.unit_minors()
+
+
+def test_shard_record_names_the_kernel_that_ran(monkeypatch):
+    fam = as_family(_ten_spurious_zeros_case(), "rows")
+    prep = prepare(fam, 3)
+    ran, real = [], kernel.sweep_units
+    monkeypatch.setattr(kernel, "sweep_units", lambda *a, **kw: ran.append(kw["backend"]) or real(*a, **kw))
+    assert sweep_range(fam, prep, 0, prep.units_total, backend="numpy")["backend"] == "numpy" and set(ran) == {"numpy"}
+    ran.clear()
+    default = "numba" if kernel.HAVE_NUMBA else "numpy"
+    assert kernel.resolve_backend(None) == default and kernel.resolve_backend("numpy") == "numpy"
+    assert sweep_range(fam, prep, 0, prep.units_total)["backend"] == default and set(ran) == {default}
+
+
+def test_unit_work_counts_every_minor_and_weighs_a_size_s_minor_s_plus_one():
+    """Σ over units = Σ_s C(a, s)·C(b, s) minors of the a×b tableau (all k-subsets but the basis); weighted, each counts s + 1."""
+    for rows, k in ((20, 10), (40, 3), (24, 6)):
+        prep = prepare(as_family(_gaussian(rows, k), "rows"), k)
+        kinds = {bool(x) for x in prep.subtree}
+        sizes = range(1, prep.smax + 1)
+        assert sum(prep.unit_minors()) == sum(math.comb(prep.a, s) * math.comb(prep.b, s) for s in sizes) == math.comb(rows, k) - 1
+        assert sum(prep.unit_minors(weighted=True)) == sum(math.comb(prep.a, s) * math.comb(prep.b, s) * (s + 1) for s in sizes)
+        if rows == 20:
+            assert kinds == {True, False}  # both kinds of unit are counted
 
 
 def test_check_record_rejects_forged_shards_and_settles_a_hidden_dependency():

@@ -166,6 +166,10 @@ def test_spot_mode_is_never_a_proof():
     assert verify_certificate(a, forged, mode="spot").status == "spot-checked"
     with pytest.raises(TypeError):
         assert kruskal_rank(a, at_least=3, numerical=False).verify(a, mode="spot")
+    # the basis and 64 random k-subsets by default, ``checks`` when given, never more than C(N, k)
+    assert [cert.spot_check(a).subsets_checked, cert.spot_check(a, checks=5).subsets_checked] == [65, 6]
+    small = kruskal_rank(a[:5], at_least=3, numerical=False).lower_certificate
+    assert small.spot_check(a[:5]).subsets_checked == 1 + math.comb(5, 3)
 
 
 def test_no_import_cycle_between_certificates_and_sweep():

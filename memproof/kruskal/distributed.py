@@ -148,7 +148,7 @@ def run_sharded_sweep(fam: VectorFamily, k: int, client: Any, *, prime: int = SW
         raise InvalidArgumentError("shards", repr(shards), "a positive number of shards")
     from distributed import wait
 
-    backend = backend or ("numba" if kernel.HAVE_NUMBA else "numpy")
+    backend = kernel.resolve_backend(backend)
     t0 = time.perf_counter()
     if not 1 <= k <= min(fam.N, fam.dim):
         raise ValueError(f"level k={k} outside [1, min(N, dim)]")

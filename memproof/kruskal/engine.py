@@ -321,7 +321,7 @@ def kruskal_rank(a: Any, axis: str = "rows", *, mode: str = "auto", at_least: in
     fam = as_family(a, axis)
     if at_least is not None and (isinstance(at_least, bool) or not isinstance(at_least, (int, np.integer)) or at_least < 1):
         raise InvalidArgumentError("at_least", repr(at_least), "a positive integer")
-    backend = backend or ("numba" if kernel.HAVE_NUMBA else "numpy")
+    backend = kernel.resolve_backend(backend)
     if backend == "numba" and budget is not None:
         kernel.warmup()  # compiling (first use on a machine, cold cache) must not eat the time budget
     deadline = time.perf_counter() + budget if budget is not None else None

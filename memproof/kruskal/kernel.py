@@ -29,6 +29,11 @@ _NUMBA_FUNCS: list[str] = []
 _COMPILED = False
 
 
+def resolve_backend(backend: str | None) -> str:
+    """``backend``, or the default kernel: ``"numba"`` when numba is importable (and ``MEMPROOF_NO_NUMBA`` unset), else ``"numpy"``."""
+    return backend or ("numba" if HAVE_NUMBA else "numpy")
+
+
 def _njit(fn):
     """Register ``fn`` for numba compilation on first use (callees before callers)."""
     _NUMBA_FUNCS.append(fn.__name__)
@@ -243,7 +248,7 @@ def sweep_units(Dpm, p, b, smax, ri, sub, toff, nC, moff, prefixes, plens, subtr
     when ``subtree[u]``, every column subset extending it. ``status`` is ``ZERO_STOP`` when the zero
     buffer filled up inside unit ``next_unit`` (restart it with ``skip`` = its zeros already recorded).
     """
-    backend = backend or ("numba" if HAVE_NUMBA else "numpy")
+    backend = resolve_backend(backend)
     if backend == "numba":
         _ensure_compiled()
         if smax > 26 or Dpm.shape[1] > 64 or p >= 2**24:
@@ -382,7 +387,7 @@ def dets_nonzero(G: np.ndarray, subsets: np.ndarray, p: int, *, backend=None) ->
     """
     subsets = np.ascontiguousarray(subsets, dtype=np.int64)
     k = subsets.shape[1]
-    backend = backend or ("numba" if HAVE_NUMBA else "numpy")
+    backend = resolve_backend(backend)
     if backend == "numba" and HAVE_NUMBA:
         _ensure_compiled()
         if (k + 1) * float(p) ** 2 >= 2.0**53:

@@ -233,7 +233,7 @@ class SweepOutcome:
 
 def estimate_seconds(n_vectors: int, k: int, backend: str | None = None) -> float:
     """Estimated seconds of a level-k sweep over ``n_vectors`` vectors (``inf`` if infeasible)."""
-    backend = backend or ("numba" if kernel.HAVE_NUMBA else "numpy")
+    backend = kernel.resolve_backend(backend)
     if not 0 <= k <= n_vectors:
         return 0.0
     a, b = sorted((k, n_vectors - k))
@@ -371,6 +371,13 @@ class _Batch:
     dependent: list[int] | None
     in_unit: int
 
+    def skip_after(self, u0: int, skip: int) -> int:
+        """Zeros of unit ``next_unit`` already recorded when the next batch starts there: those this batch
+        found in it when the zero buffer filled up (``ZERO_STOP``), plus ``skip`` if it restarted at ``u0`` itself."""
+        if self.status != kernel.ZERO_STOP:
+            return 0
+        return (skip if self.next_unit == u0 else 0) + self.in_unit
+
 
 def _run_batch(fam: VectorFamily, prep: Prepared, u0: int, end: int, skip: int, zbuf: np.ndarray, minors: np.ndarray,
                backend: str) -> _Batch:
@@ -404,7 +411,7 @@ def sweep_range(fam: VectorFamily, prep: Prepared, start: int, end: int, *, back
     used) is what a worker returns; the coordinator (:mod:`memproof.kruskal.distributed`) treats it as
     evidence and re-checks it before merging.
     """
-    backend = backend or ("numba" if kernel.HAVE_NUMBA else "numpy")
+    backend = kernel.resolve_backend(backend)
     t0 = time.perf_counter()
     zbuf, minors = _buffers(prep, zero_buffer)
     u, skip, count, zeros, dependent = int(start), 0, 0, [], None
@@ -415,8 +422,7 @@ def sweep_range(fam: VectorFamily, prep: Prepared, start: int, end: int, *, back
         if bt.dependent is not None:
             dependent = bt.dependent
             break
-        skip = (skip if bt.next_unit == u else 0) + bt.in_unit if bt.status == kernel.ZERO_STOP else 0
-        u = bt.next_unit
+        skip, u = bt.skip_after(u, skip), bt.next_unit
     return {"input_hash": fam.input_hash, "k": prep.k, "prime": prep.prime, "seed": prep.seed,
             "basis": list(prep.plan.basis), "start": int(start), "end": int(end), "minors": count, "zeros": zeros,
             "dependent": dependent, "seconds": time.perf_counter() - t0, "backend": backend}
@@ -444,7 +450,7 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
     reused when it is a valid plan for ``fam``, and the units it claims done are re-run and compared
     with it; ``SweepOutcome.resume`` says whether it matched (module docstring).
     """
-    backend = backend or ("numba" if kernel.HAVE_NUMBA else "numpy")
+    backend = kernel.resolve_backend(backend)
     t0 = time.perf_counter()
     if not 1 <= k <= min(fam.N, fam.dim):
         raise ValueError(f"level k={k} outside [1, min(N, dim)]")
@@ -497,8 +503,7 @@ def run_sweep(fam: VectorFamily, k: int, *, prime: int = SWEEP_PRIMES[0], seed: 
                 return SweepOutcome("dependent", k, state.minors, time.perf_counter() - t0, dependent=S, state=state,
                                     reason="zero minor confirmed exactly", resume=resume)
             nxt = bt.next_unit
-            state.skip = ((state.skip if nxt == u0 else 0) + bt.in_unit) if bt.status == kernel.ZERO_STOP else 0
-            state.next_unit = nxt
+            state.skip, state.next_unit = bt.skip_after(u0, state.skip), nxt
             state.seconds = time.perf_counter() - t0
             if claimed is not None and resume is None:
                 resume = _compare_claim(state, claimed)
