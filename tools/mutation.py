@@ -59,6 +59,11 @@ def staged_path(module: str) -> str:
     return PROOF_STAGE + module[len(PROOFS):] if module.startswith(PROOFS) else module
 
 
+def mutant_pattern(module: str) -> str:
+    """The fnmatch pattern of ``module``'s mutant names (``memproof/kruskal/engine.py`` → ``memproof.kruskal.engine.*``)."""
+    return staged_path(module).removesuffix(".py").replace("/", ".") + ".*"
+
+
 def _toml_value(v) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -180,6 +185,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("mutation: no survivors to re-test")
             return 0
         cmd += survivors
+    elif args.modules:  # only these modules' mutants: in a fresh stage the configured others would all run too
+        cmd += [mutant_pattern(m) for m in requested]
     t0 = time.time()
     env = dict(os.environ)
     if any(m.startswith(PROOFS) for m in table["only_mutate"]):  # the tests load the mutated proofs
