@@ -172,6 +172,24 @@ def test_spot_mode_is_never_a_proof():
     assert small.spot_check(a[:5]).subsets_checked == 1 + math.comb(5, 3)
 
 
+def test_verify_forwards_its_options(monkeypatch):
+    """``verify`` replays with the kernel it is given and spot-checks with the count and seed it is given."""
+    from memproof.kruskal import kernel
+
+    a = _spurious_zero_case()
+    cert = kruskal_rank(a, at_least=3, numerical=False).lower_certificate
+    ran, real = [], kernel.sweep_units
+    monkeypatch.setattr(kernel, "sweep_units", lambda *args, **kw: ran.append(kw["backend"]) or real(*args, **kw))
+    assert cert.verify(a, backend="numpy") is True and set(ran) == {"numpy"}
+    forged = dataclasses.replace(cert, zero_minors=())  # the one zero minor {17, 23, 31} omitted
+    verdicts = [forged.spot_check(a, checks=300, seed=s).rejected for s in range(40)]
+    caught = verdicts.index(True)  # a seed whose 300 random 3-subsets hit {17, 23, 31} (1 in 9880 each)
+    assert not verdicts[0]
+    assert forged.verify(a, mode="spot", spot_checks=300, seed=caught).rejected
+    assert not forged.verify(a, mode="spot", spot_checks=300).rejected  # seed 0 misses it
+    assert forged.verify(a, mode="spot", spot_checks=7).subsets_checked == 8
+
+
 def test_no_import_cycle_between_certificates_and_sweep():
     import ast
     import pathlib

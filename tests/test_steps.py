@@ -53,6 +53,20 @@ def test_S4_refutes_saturation_towards_the_wrong_tokens():
     assert parts and parts[0].outcome is Outcome.REFUTED
 
 
+def test_P1_refutes_a_head_given_more_than_n_bar_minus_1_new_examples():
+    inst = instances.constructed_instances(QUICK)[0]
+    part = [list(p) for p in inst.built.partition]
+    top = inst.built.n_bar - 1
+    assert len(part[1]) <= top and all(p.outcome is Outcome.PROVED for p in steps.check_P1_instance(inst))
+    moved = part[2][: top + 1 - len(part[1])]
+    part[1], part[2] = part[1] + moved, part[2][len(moved):]  # head 2 now takes n̄ new examples
+    forged = dataclasses.replace(inst, built=dataclasses.replace(inst.built, partition=tuple(part)))
+    head2 = steps.check_P1_instance(forged)[0]
+    assert head2.outcome is Outcome.REFUTED
+    count = next(p for p in head2.parts if p.statement.startswith("|N_2|"))
+    assert count.outcome is Outcome.REFUTED and count.evidence == {"k": top + 1, "n_bar": top + 1}
+
+
 def test_rank_steps_never_prove_a_dead_head():
     inst = corrupted(1, "keys", 0.0)  # head 2 attends uniformly: every row gets the same head-2 feature
     assert steps.inv(inst, 1, "S6").outcome is not Outcome.PROVED

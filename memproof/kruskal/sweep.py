@@ -393,7 +393,7 @@ def _run_batch(fam: VectorFamily, prep: Prepared, u0: int, end: int, skip: int, 
         if not fam.is_independent(S):
             return _Batch(status, nxt, cnt, zeros, S, 0)
         zeros.append({"subset": S, "resolution": "spurious", "rank": prep.k, "checked": "rank mod 2147483647 or exact"})
-    in_unit = sum(1 for row in zbuf[:nz] if int(row[0]) == nxt) if status == kernel.ZERO_STOP else 0
+    in_unit = sum(1 for row in zbuf[:nz] if int(row[0]) == nxt)  # 0 unless the buffer filled up inside unit nxt
     return _Batch(status, nxt, cnt, zeros, None, in_unit)
 
 

@@ -437,16 +437,21 @@ def check_S8(ctx: CheckContext) -> Result:
 S8.checker(check_S8)
 
 
+def check_P1_instance(inst: Instance) -> list[Result]:
+    """Per later head h: Inv(h−1) and Inv(h) certified and |N_h| ≤ n̄ − 1 (exact)."""
+    parts = []
+    for h in _later_heads(inst):
+        before, after = inv(inst, h - 1, "P1"), inv(inst, h, "P1")
+        k, top = len(inst.built.partition[h]), inst.built.n_bar - 1
+        count = refuted_or_proved("P1", f"|N_{h + 1}| = {k} ≤ n̄ − 1 = {top}", k <= top, Level.EXACT,
+                                  _scope(inst, f"the partition of head {h + 1}"), {"k": k, "n_bar": inst.built.n_bar})
+        parts.append(Result.combine("P1", f"head {h + 1} adds k = {k} ≤ n̄ − 1 = {top} to the rank", [before, after, count]))
+    return parts
+
+
 def check_P1(ctx: CheckContext) -> Result:
     """One later head adds exactly |N_h| ≤ n̄ − 1 to the rank: Inv(h−1) and Inv(h) both certified."""
-    parts = []
-    for inst in constructed_instances(ctx):
-        for h in _later_heads(inst):
-            before, after = inv(inst, h - 1, "P1"), inv(inst, h, "P1")
-            k = len(inst.built.partition[h])
-            parts.append(Result.combine("P1", f"head {h + 1} adds k = {k} ≤ n̄ − 1 = {inst.built.n_bar - 1} to the rank",
-                                        [before, after]))
-    return P1.combine(parts)
+    return _over_instances(ctx, P1, check_P1_instance)
 
 
 P1.checker(check_P1)
