@@ -1,6 +1,7 @@
 """Kruskal rank engine: exact value against a brute-force oracle, certificates, resume, bad input."""
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -192,6 +193,28 @@ def test_result_value_raises_on_interval():
     assert r.sampling is not None and r.sampling.samples == 20 and r.sampling.dependent == 0
     assert "not a Kruskal rank" in r.sampling.statement
     assert r.estimate["subsets"] == math.comb(40, 20)
+
+
+def test_result_json_round_trip_keeps_every_field():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((12, 6))
+    a[5] = a[1] + a[2]  # a circuit of size 3: an upper certificate
+    circuit = kruskal_rank(a, numerical=True)
+    spark = kruskal_rank(rng.standard_normal((5, 5)), numerical=False)  # k-rank 5 = N: no upper certificate
+    sampled = kruskal_rank(rng.standard_normal((40, 20)), mode="sample", samples=5, numerical=False)
+    rich = dataclasses.replace(circuit, at_least=3, estimate={"subsets": 7, "seconds": 0.5}, sampling=sampled.sampling,
+                               disagreement="float64 says 2", notes=("first", "second"), backend="numpy")
+    assert circuit.upper_certificate is not None and circuit.numerical is not None and spark.upper_certificate is None
+    for r in (circuit, spark, sampled, rich):
+        back = KruskalResult.from_json(r.to_json())
+        assert back.to_dict() == r.to_dict()
+        assert (back.at_least, back.estimate, back.sampling is None, back.disagreement, back.notes, back.backend) == \
+            (r.at_least, r.estimate, r.sampling is None, r.disagreement, r.notes, r.backend)
+    assert rich.to_json(indent=1).startswith('{\n "kruskal_rank_lower"')  # to_json forwards json.dumps options
+    with pytest.raises(InvalidArgumentError) as err:
+        circuit.verify(a, mode="proof")
+    assert (err.value.name, err.value.passed, err.value.expected) == \
+        ("mode", "'proof'", "'replay' (a proof) or 'spot' (a spot check, never a proof)")
 
 
 # ------------------------------------------------------------------------------------- budget and resume
