@@ -11,9 +11,8 @@ the Coq lemma ``ReluComparison.P3_relu_memorization``. proof-graph checker: ``pr
 """
 from __future__ import annotations
 
-from fractions import Fraction
-
 from collections.abc import Sequence
+from fractions import Fraction
 
 from ..errors import InvalidArgumentError
 from ..lemmas.common import refuted_or_proved, smt_result

@@ -7,8 +7,9 @@
     relations there is one point y in F^N at which none vanishes (Kronecker
     substitution y_i = s^(D^i) turns each relation into a nonzero univariate
     polynomial, and a nonzero polynomial has finitely many roots while F has
-    infinitely many naturals).  Consequence ([not_all_attained]): finitely
-    many polynomial maps F^p -> F^N of degree at most 2 never cover F^N. *)
+    infinitely many naturals).  Consequence ([not_all_attained]): when
+    p < N, finitely many polynomial maps F^p -> F^N of degree at most 2 never
+    cover F^N. *)
 
 From mathcomp Require Import all_ssreflect all_algebra.
 From SsrMultinomials Require Import mpoly.
