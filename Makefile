@@ -10,7 +10,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-COQ_PACKAGES := coq libcoq-mathcomp libcoq-mathcomp-zify libcoq-mathcomp-algebra-tactics
+COQ_PACKAGES := coq libcoq-mathcomp libcoq-mathcomp-zify libcoq-mathcomp-algebra-tactics libcoq-mathcomp-multinomials
 BROWSER_PACKAGES := chromium
 
 # `make mutation`: mutmut on the checker modules ([tool.mutmut] in pyproject.toml, docs/mutation.md).
@@ -63,11 +63,11 @@ setup-test: $(VENV)/.setup-test
 # The formal tier needs coqc; as root with apt-get it is installed, otherwise formal claims are reported
 # unavailable (never failed, never proved) and everything else proceeds.
 coq:
-	@if command -v coqc >/dev/null 2>&1; then coqc --version | head -n 1; \
+	@if command -v coqc >/dev/null 2>&1 && [ -e "$$(coqc -where)/user-contrib/SsrMultinomials/mpoly.vo" ]; then coqc --version | head -n 1; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "make coq: installing Coq + MathComp from Debian: $(COQ_PACKAGES)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(COQ_PACKAGES) >/dev/null && coqc --version | head -n 1; \
-	else echo "make coq: coqc not found and cannot install here; formal claims will be reported unavailable. Install with: sudo apt-get update && sudo apt-get install -y $(COQ_PACKAGES)"; fi
+	else echo "make coq: coqc or SsrMultinomials not found and cannot install here; formal claims will be reported unavailable. Install with: sudo apt-get update && sudo apt-get install -y $(COQ_PACKAGES)"; fi
 
 # The browser test (tests/test_site.py) opens the report site and the docs in headless Chromium; without it
 # that test skips with the reason, and everything else proceeds.

@@ -247,6 +247,26 @@ class TestSmall:
         assert status["ok"] and status["libraries"] == ["Small.A"]
 
 
+@coq_test
+def test_missing_multinomials_is_unavailable(monkeypatch):
+    """coqc and MathComp present, SsrMultinomials absent: unavailable with the install line that adds it."""
+    monkeypatch.setattr("memproof.formal.toolchain.has_multinomials", lambda coqc: False)
+    tc = ensure_toolchain()
+    assert not tc.available and tc.reason.startswith("unavailable: SsrMultinomials") and INSTALL_LINE in tc.reason
+    assert "libcoq-mathcomp-multinomials" in INSTALL_LINE
+    b = build_project(FIXTURE, toolchain=tc)
+    assert not b.available and not b.files
+    r = formal_result("C1", P + "Clean.trmx_mul_rev", CLEAN, b)
+    assert r.outcome is Outcome.UNKNOWN and r.reason.startswith("unavailable:") and r.level is None
+
+
+@coq_test
+def test_multinomials_detected_where_installed():
+    from memproof.formal.toolchain import has_multinomials
+
+    assert has_multinomials(shutil.which("coqc")) and ensure_toolchain().available
+
+
 def test_missing_coqc_is_unavailable(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     tc = ensure_toolchain()

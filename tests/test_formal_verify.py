@@ -21,7 +21,7 @@ R_INSTANCE_AXIOMS = {
     "Coq.Logic.FunctionalExtensionality.functional_extensionality_dep",
     "Coq.Logic.Epsilon.epsilon_statement",
 }
-FORMAL_CLAIMS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "P1", "P2", "T1", "P4")
+FORMAL_CLAIMS = ("L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "P1", "P2", "T1", "P3", "P4")
 
 
 def _copy_proof(tmp_path: Path) -> Path:
@@ -49,10 +49,10 @@ def test_theorem_1_names_its_instance_at_the_reals_and_stays_bound_to_the_abstra
     assert [(c.id, c.coq_instance) for c in bp.claims if c.coq_instance] == [("T1", R_INSTANCE)]
     assert bp.claim("T1").coq == "Memproof.Mahdavi2024.Theorem1.T1_memorization"
     text = bp.source.read_text(encoding="utf-8")
-    p3 = "## P3 — ReLU comparison\n- kind: proposition\n"  # a claim without a Coq lemma
-    orphan = text.replace(p3, f"{p3}- coq-instance: {R_INSTANCE}\n", 1)
+    a1 = "## A1 — Queries in general position (Kruskal rank ≥ n)\n- kind: assumption\n"  # a claim without a Coq lemma
+    orphan = text.replace(a1, f"{a1}- coq-instance: {R_INSTANCE}\n", 1)
     assert orphan != text
-    with pytest.raises(ProofGraphError, match="P3 names a '- coq-instance:' lemma but no '- coq:' lemma"):
+    with pytest.raises(ProofGraphError, match="A1 names a '- coq-instance:' lemma but no '- coq:' lemma"):
         parse_blueprint(orphan, source=bp.source)
 
 
@@ -128,6 +128,18 @@ def test_missing_coqc_leaves_formal_claims_at_their_own_level(monkeypatch, tmp_p
     assert r.evidence[NOT_FORMAL].startswith("unavailable:") and "apt-get install" in r.evidence[NOT_FORMAL]
 
 
+@needs_coq
+def test_missing_multinomials_leaves_P3_at_its_own_level(monkeypatch):
+    """coqc present, SsrMultinomials (P3's polynomials) absent: the formal tier is unavailable — P3 is
+    reported at its z3 instances' level with the install line, neither failed nor formal."""
+    monkeypatch.setattr("memproof.formal.toolchain.has_multinomials", lambda coqc: False)
+    entries = {e.claim.id: e for e in run_blueprint(load_blueprint(default_blueprint_path()), claims=["P3"], quick=True)}
+    r = entries["P3"].result
+    assert r.outcome is Outcome.PROVED and r.level is Level.SMT and r.scope.kind is ScopeKind.INSTANCE
+    why = r.evidence[NOT_FORMAL]
+    assert why.startswith("unavailable: SsrMultinomials") and "libcoq-mathcomp-multinomials" in why and "apt-get install" in why
+
+
 def test_prose_edit_of_a_formal_claim_is_refused():
     bp = load_blueprint(default_blueprint_path())
     text = bp.source.read_text(encoding="utf-8")
@@ -159,6 +171,24 @@ def test_coq_statement_edited_in_the_blueprint_alone_is_refused():
     edited = text[:block] + text[block:].replace("Coq.Init.Datatypes.nat", "Coq.Init.Datatypes.bool", 1)
     with pytest.raises(StatementMismatchError, match="L8: the blueprint's Coq statement of .*L8_rank_budget is not the one"):
         run_blueprint(parse_blueprint(edited, source=bp.source))
+
+
+def test_P3_coq_statement_or_prose_edited_in_the_blueprint_alone_is_refused():
+    """A stronger P3 — (m+1)·d_out weakened to m·d_out — in the Coq block or in the prose: refused."""
+    bp = load_blueprint(default_blueprint_path())
+    text = bp.source.read_text(encoding="utf-8")
+    start = text.index("- coq: Memproof.Mahdavi2024.ReluComparison.P3_relu_memorization")
+    block = text.index("```coq\n", start) + len("```coq\n")
+    plus_one = ("(mathcomp.ssreflect.ssrnat.muln (mathcomp.ssreflect.ssrnat.addn m (Coq.Init.Datatypes.S Coq.Init.Datatypes.O)) "
+                "d_out)")
+    assert plus_one in text[block:text.index("```", block)]
+    edited = text[:block] + text[block:].replace(plus_one, "(mathcomp.ssreflect.ssrnat.muln m d_out)", 1)
+    with pytest.raises(StatementMismatchError, match="P3: the blueprint's Coq statement of .*P3_relu_memorization is not the one"):
+        run_blueprint(parse_blueprint(edited, source=bp.source))
+    prose = text.replace("then T·d_out ≤ (n+1)m + (m+1)d_out,", "then T·d_out ≤ (n+1)m + m·d_out,", 1)
+    assert prose != text
+    with pytest.raises(StatementMismatchError, match="P3: the blueprint's statement is not the one check_P3 establishes"):
+        run_blueprint(parse_blueprint(prose, source=bp.source))
 
 
 @needs_coq

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 TOOLS = ("coqc", "coqdep", "coqchk", "coq_makefile")
-APT_PACKAGES = ("coq", "libcoq-mathcomp", "libcoq-mathcomp-zify", "libcoq-mathcomp-algebra-tactics")
+APT_PACKAGES = ("coq", "libcoq-mathcomp", "libcoq-mathcomp-zify", "libcoq-mathcomp-algebra-tactics",
+                "libcoq-mathcomp-multinomials")
 INSTALL_LINE = "sudo apt-get update && sudo apt-get install -y " + " ".join(APT_PACKAGES)
 
 
@@ -94,6 +95,13 @@ def mathcomp_version(coqc: str) -> str:
     return f"unknown ({marker.parent})"
 
 
+def has_multinomials(coqc: str) -> bool:
+    """Whether ``coqc`` loads SsrMultinomials (``From SsrMultinomials Require Import mpoly``, Debian's
+    ``libcoq-mathcomp-multinomials``; P3's proof uses its multivariate polynomials)."""
+    coqlib = (_run([coqc, "-where"]) or "").strip()
+    return bool(coqlib) and Path(coqlib, "user-contrib", "SsrMultinomials", "mpoly.vo").exists()
+
+
 def coq_versions(tools: Mapping[str, str] | None = None) -> dict[str, str]:
     """``{"coq": ..., "mathcomp": ...}`` of the installed toolchain (``{}`` without coqc).
 
@@ -115,10 +123,10 @@ def ensure_toolchain(install: bool = False, *, require_mathcomp: bool = True) ->
     Parameters
     ----------
     install : bool
-        When a tool is missing and this process is root with ``apt-get`` on ``PATH``, run
+        When a tool or library is missing and this process is root with ``apt-get`` on ``PATH``, run
         ``apt-get update`` and ``apt-get install -y`` :data:`APT_PACKAGES` (announced on stderr).
     require_mathcomp : bool
-        Report the toolchain unavailable when MathComp is not installed.
+        Report the toolchain unavailable when MathComp or SsrMultinomials is not installed.
 
     Returns
     -------
@@ -128,11 +136,11 @@ def ensure_toolchain(install: bool = False, *, require_mathcomp: bool = True) ->
     """
     tools = find_tools()
     missing = [name for name in TOOLS if name not in tools]
-    if missing and install:
-        if _can_apt_install():
-            _apt_install()
-            tools = find_tools()
-            missing = [name for name in TOOLS if name not in tools]
+    lacks_library = not missing and (mathcomp_version(tools["coqc"]) == "absent" or not has_multinomials(tools["coqc"]))
+    if install and (missing or lacks_library) and _can_apt_install():
+        _apt_install()
+        tools = find_tools()
+        missing = [name for name in TOOLS if name not in tools]
     versions = coq_versions(tools)
     if missing:
         reason = f"unavailable: {', '.join(missing)} not found on PATH; install with: {INSTALL_LINE}"
@@ -141,6 +149,9 @@ def ensure_toolchain(install: bool = False, *, require_mathcomp: bool = True) ->
         return Toolchain(tools, versions, reason)
     if require_mathcomp and (versions.get("mathcomp") == "absent"):
         return Toolchain(tools, versions, f"unavailable: MathComp is not installed; install with: {INSTALL_LINE}")
+    if require_mathcomp and not has_multinomials(tools["coqc"]):
+        return Toolchain(tools, versions, "unavailable: SsrMultinomials (libcoq-mathcomp-multinomials) is not installed; "
+                                          f"install with: {INSTALL_LINE}")
     return Toolchain(tools, versions)
 
 
@@ -150,7 +161,7 @@ def _can_apt_install() -> bool:
 
 def _apt_install() -> None:
     apt = ["apt-get", "install", "-y", *APT_PACKAGES]
-    print(f"memproof: Coq not found; running `apt-get update` then `{' '.join(apt)}`", file=sys.stderr, flush=True)
+    print(f"memproof: Coq or one of its libraries not found; running `apt-get update` then `{' '.join(apt)}`", file=sys.stderr, flush=True)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     for command in (["apt-get", "update"], apt):
         done = subprocess.run(command, env=env, check=False)

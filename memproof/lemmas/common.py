@@ -60,3 +60,14 @@ def refuted_or_proved(claim: str, statement: str, ok: bool, level: Level, scope:
         return Result.proved(claim, statement, level, scope, evidence=evidence, **kw)
     return Result(claim, statement, Outcome.REFUTED, level, scope, evidence=evidence,
                   counterexample=counterexample or evidence, **kw)
+
+
+def smt_result(claim: str, statement: str, outcome: Any, scope: Scope) -> Result:
+    """SMT result of ``claim`` from a :class:`memproof.arith.smt.SmtOutcome`: proved on *unsat*,
+    refuted with the model on *sat* (the query must not over-approximate), unknown otherwise."""
+    evidence = outcome.to_evidence()
+    if outcome.proved:
+        return Result.proved(claim, statement, Level.SMT, scope, evidence=evidence, seconds=outcome.seconds)
+    if outcome.status == "refuted":
+        return Result.refuted(claim, statement, Level.SMT, scope, counterexample=dict(outcome.model or {}), evidence=evidence)
+    return Result.unknown(claim, statement, outcome.reason, scope, evidence=evidence)

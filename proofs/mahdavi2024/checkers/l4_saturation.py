@@ -8,7 +8,7 @@ import numpy as np
 from memproof.arith.smt import exp_abstraction, exp_monotonicity, prove_forall
 from memproof.blueprint.context import CheckContext
 from memproof.blueprint.declare import declare
-from memproof.lemmas.common import corroborate, symbolic_identity
+from memproof.lemmas.common import corroborate, smt_result, symbolic_identity
 from memproof.lemmas.saturation import check_saturation_bound, check_saturation_limit
 from memproof.results import Level, Result, Scope
 
@@ -74,15 +74,6 @@ def _chain_for(n: int):
     return build
 
 
-def _smt_result(statement: str, outcome: Any, scope: Scope) -> Result:
-    evidence = outcome.to_evidence()
-    if outcome.proved:
-        return Result.proved("L4", statement, Level.SMT, scope, evidence=evidence, seconds=outcome.seconds)
-    if outcome.status == "refuted":
-        return Result.refuted("L4", statement, Level.SMT, scope, counterexample=dict(outcome.model or {}), evidence=evidence)
-    return Result.unknown("L4", statement, outcome.reason, scope, evidence=evidence)
-
-
 def _limit_part() -> Result:
     import sympy as sp
 
@@ -116,13 +107,13 @@ def check_L4(ctx: CheckContext) -> Result:
     # Steps: universal, but the link between them (Q ≤ (n−1)B from the per-coordinate bound through
     # exp's monotonicity) is checked only by the per-n chains, so the claim's scope is their box.
     parts = [
-        _smt_result("exponent bound x_i − x_{i*} ≤ −(cγ − 2β)", prove_forall(_exponent_bound),
+        smt_result("L4", "exponent bound x_i − x_{i*} ≤ −(cγ − 2β)", prove_forall(_exponent_bound),
                     Scope.universal("all n, g, b, c ≥ 0")).as_step(),
-        _smt_result("Q ≤ (n−1)B ⇒ ‖s − e_{i*}‖₁ = 2Q/(1+Q) ≤ 2(n−1)B", prove_forall(l1_bound_query()),
+        smt_result("L4", "Q ≤ (n−1)B ⇒ ‖s − e_{i*}‖₁ = 2Q/(1+Q) ≤ 2(n−1)B", prove_forall(l1_bound_query()),
                     Scope.universal("all n ≥ 2, Q, B > 0")).as_step(),
     ]
     sizes = (2, 3) if ctx.quick else (2, 3, 4, 5)
-    chains = [_smt_result(f"whole chain, n = {n}, exp abstracted", prove_forall(_chain_for(n), sat_refutes=False),
+    chains = [smt_result("L4", f"whole chain, n = {n}, exp abstracted", prove_forall(_chain_for(n), sat_refutes=False),
                           Scope.box(f"n = {n}")) for n in sizes]
     whole = corroborate("L4", "whole chain per n with exp abstracted (SMT)", chains)
     parts.append(whole.replace(role="proof", scope=Scope.box(f"n ∈ {{{', '.join(map(str, sizes))}}}, all g, b, c ≥ 0 "

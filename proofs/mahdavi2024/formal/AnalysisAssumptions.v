@@ -18,5 +18,5 @@ Check Memproof.Mahdavi2024.SimplexPoints.L5_shared_context.
 Print Assumptions Memproof.Mahdavi2024.SimplexPoints.L5_shared_context.
 Check Memproof.Mahdavi2024.Readout.S8_readout.
 Print Assumptions Memproof.Mahdavi2024.Readout.S8_readout.
-Check Memproof.Mahdavi2024.ReluComparison.P3_relu_comparison.
-Print Assumptions Memproof.Mahdavi2024.ReluComparison.P3_relu_comparison.
+Check Memproof.Mahdavi2024.ReluComparison.P3_relu_memorization.
+Print Assumptions Memproof.Mahdavi2024.ReluComparison.P3_relu_memorization.
