@@ -190,6 +190,54 @@ def test_verify_forwards_its_options(monkeypatch):
     assert forged.verify(a, mode="spot", spot_checks=7).subsets_checked == 8
 
 
+def test_result_verify_refuses_every_inconsistent_field():
+    """KruskalResult.verify: another input, an inverted interval, an upper bound its circuit does not
+    give, bounds without certificates, a sweep for another level — each refused (replay: False; spot:
+    rejected, naming the problem)."""
+    a = np.random.default_rng(0).integers(-9, 10, (12, 6))
+    a[5] = a[1] + a[2]  # the circuit {1, 2, 5}: k-rank 2
+    r = kruskal_rank(a, numerical=False)
+    assert (r.lower, r.upper, r.upper_certificate.bound, r.lower_certificate.k) == (2, 2, 2, 2)
+    assert r.verify(a) is True and r.verify(a, mode="spot").status == "spot-checked"
+    assert r.verify(a, mode="spot").subsets_checked == 65
+    other = a.copy()
+    other[0, 0] += 1
+    forged_nv = dataclasses.replace(r.upper_certificate, null_vector=tuple(2 * c if i == 0 else c for i, c in enumerate(r.upper_certificate.null_vector)))
+    cases = {
+        "input hash or interval does not match": [(r, other), (dataclasses.replace(r, lower=3, upper=2), a)],
+        "the upper-bound certificate does not verify": [(dataclasses.replace(r, upper=3), a),
+                                                        (dataclasses.replace(r, upper_certificate=forged_nv), a)],
+        "upper bound 2 < N = 12 without a certificate": [(dataclasses.replace(r, upper_certificate=None), a)],
+        "lower bound 2 > 0 without a certificate": [(dataclasses.replace(r, lower_certificate=None), a)],
+        "the sweep certificate is for level 2, not 1": [(dataclasses.replace(r, lower=1), a)],
+    }
+    for problem, forged in cases.items():
+        for res, data in forged:
+            assert res.verify(data) is False, problem
+            spot = res.verify(data, mode="spot")
+            assert spot.status == "rejected" and problem in spot.problems, (problem, spot.problems)
+    trivial = dataclasses.replace(r, lower=0, lower_certificate=None)  # k-rank ≥ 0 needs no certificate
+    assert trivial.verify(a) is True
+    assert (trivial.verify(a, mode="spot").status, trivial.verify(a, mode="spot").subsets_checked) == ("spot-checked", 0)
+    omitted = dataclasses.replace(r, lower_certificate=dataclasses.replace(r.lower_certificate, minors_visited=1))
+    spot = omitted.verify(a, mode="spot")  # the sweep's own rejection is passed on with its count
+    assert spot.status == "rejected" and spot.problems and spot.subsets_checked == 0
+
+
+def test_result_decides_only_what_its_certificates_decide():
+    a = np.random.default_rng(0).integers(-9, 10, (12, 6))
+    a[5] = a[1] + a[2]
+    r = kruskal_rank(a, numerical=False)
+    interval = dataclasses.replace(r, lower=1, lower_certificate=None)  # [1, 2]: ≥ 2 not decided either way
+    assert [interval.at_least_decided(k) for k in (1, 2, 3)] == [True, None, False]
+    assert interval.to_result(statement="k-rank ≥ 2").outcome.value == "unknown"
+    assert interval.summary().startswith("Kruskal rank in [1, 2] (") and r.summary().startswith("Kruskal rank = 2 (")
+    nv = r.to_dict()["witness_null_vector"]
+    assert nv == [str(c) for c in r.upper_certificate.null_vector] and len(nv) == 3 and r.to_dict()["witness"] == [1, 2, 5]
+    spark = kruskal_rank(np.eye(4, dtype=int), numerical=False)
+    assert spark.upper_certificate is None and spark.to_dict()["witness_null_vector"] is None
+
+
 def test_no_import_cycle_between_certificates_and_sweep():
     import ast
     import pathlib
