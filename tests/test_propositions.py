@@ -68,6 +68,8 @@ def test_P3_unreachable_labels_decides_alternating_labels_and_refuses_small_T():
         P3.unreachable_labels([[t] for t in range(1, 5)], [[t % 2] for t in range(4)], 1)
     with pytest.raises(InvalidArgumentError):
         P3.unreachable_labels([[1], [2, 3]], [[0], [1]], 1)
+    with pytest.raises(InvalidArgumentError, match="integer entries"):  # 0.5 is not silently truncated to 0
+        P3.unreachable_labels([[t] for t in range(1, 6)], [[0.5]] + [[t % 2] for t in range(1, 5)], 1)
 
 
 def test_P2_ceiling_dimension_and_refutations():

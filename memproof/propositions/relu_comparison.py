@@ -11,6 +11,7 @@ the Coq lemma ``ReluComparison.P3_relu_memorization``. proof-graph checker: ``pr
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -41,9 +42,6 @@ def check_relu_bound(n: int, m: int, d_out: int, *, bound: Fraction | int | None
                              Scope.instance(f"n={n}, m={m}, d_out={d_out}"),
                              {"effective_parameters": effective_parameters(n, m, d_out), "claimed": str(claimed), "derived": str(derived)})
 
-
-
-
 def unreachable_labels(U: Sequence[Sequence[int]], Y: Sequence[Sequence[int]], m: int, *,
                        timeout_ms: int = 20000) -> Result:
     """P3 at one instance, by SMT: no ReLU network reaches the labels ``Y`` on the inputs ``U``.
@@ -68,6 +66,9 @@ def unreachable_labels(U: Sequence[Sequence[int]], Y: Sequence[Sequence[int]], m
     if not (T >= 1 and n >= 1 and d_out >= 1 and len(Y) == T and all(len(r) == n for r in U)
             and all(len(r) == d_out for r in Y)):
         raise InvalidArgumentError("U, Y", f"{T} input rows, {len(Y)} label rows", "T×n inputs and T×d_out labels, T, n, d_out ≥ 1")
+    bad = next((x for row in (*U, *Y) for x in row if isinstance(x, bool) or not isinstance(x, numbers.Integral)), None)
+    if bad is not None:
+        raise InvalidArgumentError("U, Y", repr(bad), "integer entries (they enter z3 exactly)")
     p = effective_parameters(n, m, d_out)
     if T * d_out <= p:
         raise InvalidArgumentError("T", T, f"T·d_out > p = {p} (n={n}, m={m}, d_out={d_out})")
