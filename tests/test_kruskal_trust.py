@@ -238,6 +238,42 @@ def test_result_decides_only_what_its_certificates_decide():
     assert spark.upper_certificate is None and spark.to_dict()["witness_null_vector"] is None
 
 
+def test_result_to_result_says_what_the_interval_decides():
+    """KruskalResult.to_result: proved / refuted (with the circuit, or the vector count) / unknown, about the stored numbers."""
+    from memproof.kruskal import KruskalResult
+    from memproof.results import Level, Outcome, ScopeKind
+
+    a = np.random.default_rng(0).integers(-9, 10, (12, 6))
+    a[5] = a[1] + a[2]
+    r = kruskal_rank(a, numerical=False)
+    exact = r.to_result()
+    assert (exact.claim, exact.statement, exact.outcome, exact.level) == \
+        ("KR", "the 12 vectors (rows) have Kruskal rank ≥ 2", Outcome.PROVED, Level.EXACT)
+    assert exact.scope.kind is ScopeKind.INSTANCE and exact.scope.description == "the stored float data as exact rationals"
+    assert exact.evidence == r.to_dict() and exact.seconds == r.seconds
+    above = dataclasses.replace(r, at_least=3).to_result("A1", "k-rank ≥ 3")
+    assert (above.claim, above.statement, above.outcome, above.level) == ("A1", "k-rank ≥ 3", Outcome.REFUTED, Level.EXACT)
+    assert above.counterexample == {"subset": [1, 2, 5], "null_vector": [str(c) for c in r.upper_certificate.null_vector],
+                                    "kind": "circuit"}
+    assert above.evidence == dataclasses.replace(r, at_least=3).to_dict() and above.seconds == r.seconds
+    assert dataclasses.replace(r, at_least=1).to_result().outcome is Outcome.PROVED
+    interval = dataclasses.replace(r, lower=1, lower_certificate=None, at_least=2).to_result()
+    assert interval.outcome is Outcome.UNKNOWN and interval.statement == "the 12 vectors (rows) have Kruskal rank ≥ 2"
+    assert interval.reason == f"Kruskal rank only bounded: [1, 2] ({r.status})" and interval.evidence["kruskal_rank_lower"] == 1
+    assert interval.level is None and interval.seconds == r.seconds and interval.scope == exact.scope  # unknown: no level reached
+    spark = kruskal_rank(np.eye(4, dtype=int), numerical=False, at_least=4)
+    few = dataclasses.replace(spark, at_least=5).to_result()
+    assert few.outcome is Outcome.REFUTED and few.counterexample == {"reason": "only 4 vectors"}
+    # a result without certificates (a zero vector: k-rank 0) and an old JSON without notes or backend read back
+    z = np.eye(4, dtype=int)
+    z[2] = 0
+    zero = kruskal_rank(z, numerical=False)
+    assert zero.lower == 0 and zero.lower_certificate is None
+    assert KruskalResult.from_json(zero.to_json()).to_dict() == zero.to_dict()
+    old = {k: v for k, v in r.to_dict().items() if k not in ("notes", "backend")}
+    assert (KruskalResult.from_dict(old).notes, KruskalResult.from_dict(old).backend) == ((), "")
+
+
 def test_no_import_cycle_between_certificates_and_sweep():
     import ast
     import pathlib
