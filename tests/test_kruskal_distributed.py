@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -72,8 +73,12 @@ def test_shard_records_every_zero_minor_once_whatever_the_zero_buffer(zero_buffe
     expected = [list(t) for t in itertools.combinations([17, 23, 31, 35, 38], 3)]
     one = run_sweep(fam, 3, zero_buffer=zero_buffer).certificate
     assert sorted(z["subset"] for z in one.zero_minors) == expected and one.minors_visited == math.comb(40, 3)
+    t0 = time.perf_counter()
     rec = sweep_range(fam, prep, 0, prep.units_total, zero_buffer=zero_buffer)
+    assert 0 <= rec["seconds"] <= time.perf_counter() - t0
     assert rec["minors"] == math.comb(40, 3) - 1 and rec["dependent"] is None
+    assert (rec["input_hash"], rec["k"], rec["prime"], rec["seed"], rec["basis"], rec["start"], rec["end"]) == \
+        (fam.input_hash, 3, prep.prime, prep.seed, list(prep.plan.basis), 0, prep.units_total)
     assert sorted(z["subset"] for z in rec["zeros"]) == expected  # each once: a list, not a set
     per_unit = [sweep_range(fam, prep, u, u + 1, zero_buffer=zero_buffer) for u in range(prep.units_total)]
     assert max(len(r["zeros"]) for r in per_unit) == 6

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from memproof.data import Dataset
+from memproof.errors import InvalidArgumentError
 from memproof.kruskal import kruskal_rank, verify_certificate
 from memproof.kruskal.modular import SWEEP_PRIMES
 
@@ -272,6 +273,29 @@ def test_result_to_result_says_what_the_interval_decides():
     assert KruskalResult.from_json(zero.to_json()).to_dict() == zero.to_dict()
     old = {k: v for k, v in r.to_dict().items() if k not in ("notes", "backend")}
     assert (KruskalResult.from_dict(old).notes, KruskalResult.from_dict(old).backend) == ((), "")
+
+
+def test_sweep_certificate_record_problems_are_named():
+    a = _spurious_zero_case()
+    cert = kruskal_rank(a, at_least=3, numerical=False).lower_certificate  # k = dim = 3: no projection
+    assert cert.projection_seed is None and cert.problems(a) == []
+    above = dataclasses.replace(cert, prime=16777259)  # a prime, but above 2^24 (the kernel's float64 bound)
+    assert above.problems(a) == ["16777259 is not an odd prime below 2^24 (the sweep's primes)"]
+    assert dataclasses.replace(cert, projection_seed=0).problems(a) == ["projection recorded at k = 3, dim = 3"]
+    b = np.random.default_rng(3).integers(-50, 51, (30, 8))
+    low = kruskal_rank(b, at_least=4, numerical=False).lower_certificate  # k = 4 < dim = 8: projected
+    assert low.projection_seed is not None and low.problems(b) == []
+    assert dataclasses.replace(low, projection_seed=None).problems(b) == ["projection missing at k = 4, dim = 8"]
+    # the axis is forwarded in both modes (the input hash covers the axis, so another axis is another input)
+    from memproof.kruskal.family import as_family
+
+    for axis in ("cols", "rows"):
+        spot = cert.verify(a.T, axis, mode="spot")
+        assert spot.rejected and as_family(a.T, axis).input_hash in spot.problems[0]
+    assert cert.verify(a, "rows", mode="spot").status == "spot-checked"
+    with pytest.raises(InvalidArgumentError) as err:
+        cert.verify(a, mode="proof")
+    assert (err.value.name, err.value.expected) == ("mode", "'replay' (a proof) or 'spot' (a spot check, never a proof)")
 
 
 def test_no_import_cycle_between_certificates_and_sweep():
