@@ -13,6 +13,7 @@ import pytest
 from memproof.data import Dataset
 from memproof.errors import InvalidArgumentError
 from memproof.kruskal import kruskal_rank, verify_certificate
+from memproof.kruskal.certificates import SpotCheck
 from memproof.kruskal.modular import SWEEP_PRIMES
 
 
@@ -217,9 +218,10 @@ def test_result_verify_refuses_every_inconsistent_field():
             assert res.verify(data) is False, problem
             spot = res.verify(data, mode="spot")
             assert spot.status == "rejected" and problem in spot.problems, (problem, spot.problems)
+    assert dataclasses.replace(r, lower_certificate=None).verify(a, mode="spot").subsets_checked == 0  # no sweep spot-checked
     trivial = dataclasses.replace(r, lower=0, lower_certificate=None)  # k-rank ≥ 0 needs no certificate
     assert trivial.verify(a) is True
-    assert (trivial.verify(a, mode="spot").status, trivial.verify(a, mode="spot").subsets_checked) == ("spot-checked", 0)
+    assert trivial.verify(a, mode="spot") == SpotCheck("spot-checked", (), 0)
     omitted = dataclasses.replace(r, lower_certificate=dataclasses.replace(r.lower_certificate, minors_visited=1))
     spot = omitted.verify(a, mode="spot")  # the sweep's own rejection is passed on with its count
     assert spot.status == "rejected" and spot.problems and spot.subsets_checked == 0
@@ -242,6 +244,8 @@ def test_result_decides_only_what_its_certificates_decide():
 def test_result_to_result_says_what_the_interval_decides():
     """KruskalResult.to_result: proved / refuted (with the circuit, or the vector count) / unknown, about the stored numbers."""
     from memproof.kruskal import KruskalResult
+    from memproof.kruskal.certificates import CircuitCertificate
+    from memproof.kruskal.family import as_family
     from memproof.results import Level, Outcome, ScopeKind
 
     a = np.random.default_rng(0).integers(-9, 10, (12, 6))
@@ -257,9 +261,13 @@ def test_result_to_result_says_what_the_interval_decides():
     assert above.counterexample == {"subset": [1, 2, 5], "null_vector": [str(c) for c in r.upper_certificate.null_vector],
                                     "kind": "circuit"}
     assert above.evidence == dataclasses.replace(r, at_least=3).to_dict() and above.seconds == r.seconds
+    assert above.scope == exact.scope and dataclasses.replace(r, seconds=1.23456789).to_dict()["seconds"] == 1.234568
+    by_dimension = dataclasses.replace(r, upper=6, upper_certificate=CircuitCertificate.dimension(as_family(a)), at_least=7)
+    assert by_dimension.to_result().counterexample == {"subset": list(range(7)), "null_vector": None, "kind": "dimension"}
     assert dataclasses.replace(r, at_least=1).to_result().outcome is Outcome.PROVED
     interval = dataclasses.replace(r, lower=1, lower_certificate=None, at_least=2).to_result()
     assert interval.outcome is Outcome.UNKNOWN and interval.statement == "the 12 vectors (rows) have Kruskal rank ≥ 2"
+    assert interval.claim == "KR"
     assert interval.reason == f"Kruskal rank only bounded: [1, 2] ({r.status})" and interval.evidence["kruskal_rank_lower"] == 1
     assert interval.level is None and interval.seconds == r.seconds and interval.scope == exact.scope  # unknown: no level reached
     spark = kruskal_rank(np.eye(4, dtype=int), numerical=False, at_least=4)
