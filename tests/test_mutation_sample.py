@@ -5,7 +5,8 @@ that moves it fails here loudly instead of silently testing nothing), installs t
 wherever the original is referenced, and asserts that the named tests — which pass on the real code —
 fail against it (an assertion fails, or memproof itself refuses an inconsistent state). The cases are the soundness-critical ones of docs/mutation.md: a Kruskal sweep that
 never re-checks a zero minor (or never trusts one), a certificate verifier that skips an entry or
-the exact check of one, and a rigorous bound that drops the balls' radii.
+the exact check of one, a Kruskal result that refutes a level its interval leaves open, and a
+rigorous bound that drops the balls' radii.
 """
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ import textwrap
 import pytest
 
 import test_mutation_kills_arith as arith_kills
+import test_kruskal_trust as trust_kills
 import test_mutation_kills_kruskal as kruskal_kills
 from memproof.arith import rigorous
 from memproof.kruskal import sweep
+from memproof.kruskal.engine import KruskalResult
 from memproof.kruskal.sweep import SweepCertificate
 
 
@@ -62,6 +65,9 @@ CASES = [
     pytest.param(SweepCertificate, "problems", "    if out:\n        return out\n", "    return out\n",
                  [kruskal_kills.test_spurious_zero_left_out_is_refused],
                  id="verifier-never-replays"),
+    pytest.param(KruskalResult, "at_least_decided", "if self.upper < k:", "if self.upper <= k:",
+                 [trust_kills.test_result_decides_only_what_its_certificates_decide],
+                 id="result-refutes-an-undecided-level"),
     pytest.param(rigorous, "_inf_norm_upper", "[x.abs_upper() for x in r.entries()]", "[abs(x.mid()) for x in r.entries()]",
                  [arith_kills.test_wide_enclosure_containing_a_singular_matrix_is_not_proved],
                  id="rigorous-bound-drops-the-radii"),
