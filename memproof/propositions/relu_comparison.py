@@ -42,6 +42,7 @@ def check_relu_bound(n: int, m: int, d_out: int, *, bound: Fraction | int | None
                              Scope.instance(f"n={n}, m={m}, d_out={d_out}"),
                              {"effective_parameters": effective_parameters(n, m, d_out), "claimed": str(claimed), "derived": str(derived)})
 
+
 def unreachable_labels(U: Sequence[Sequence[int]], Y: Sequence[Sequence[int]], m: int, *,
                        timeout_ms: int = 20000) -> Result:
     """P3 at one instance, by SMT: no ReLU network reaches the labels ``Y`` on the inputs ``U``.
