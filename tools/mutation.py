@@ -284,6 +284,8 @@ def build_report(modules: list[str], min_score: float) -> tuple[str, list[str], 
                 continue
             if status in ("not checked", "interrupted", "suspicious"):
                 failures.append(f"{name}: {status}")
+                if status != "suspicious":  # not run: counted in the table, not listed one by one
+                    continue
             try:
                 diff = mutant_diff(name, module)
             except (FileNotFoundError, KeyError):  # the mutated copy is gone (a later run did not mutate it)
