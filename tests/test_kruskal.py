@@ -205,6 +205,9 @@ def test_result_json_round_trip_keeps_every_field():
     rich = dataclasses.replace(circuit, at_least=3, estimate={"subsets": 7, "seconds": 0.5}, sampling=sampled.sampling,
                                disagreement="float64 says 2", notes=("first", "second"), backend="numpy")
     assert circuit.upper_certificate is not None and circuit.numerical is not None and spark.upper_certificate is None
+    d = circuit.to_dict()
+    assert d["about"] == "the stored numbers as exact rationals (floats as exact dyadics)"  # which object it is about
+    assert d["numerical"] == circuit.numerical.to_dict() and spark.to_dict()["numerical"] is None
     for r in (circuit, spark, sampled, rich):
         back = KruskalResult.from_json(r.to_json())
         assert back.to_dict() == r.to_dict()
@@ -215,6 +218,23 @@ def test_result_json_round_trip_keeps_every_field():
         circuit.verify(a, mode="proof")
     assert (err.value.name, err.value.passed, err.value.expected) == \
         ("mode", "'proof'", "'replay' (a proof) or 'spot' (a spot check, never a proof)")
+
+
+def test_disagreement_between_exact_and_numerical_is_reported_both_ways():
+    """Trust rule 7: a float answer that contradicts the exact interval is a finding, in either direction."""
+    from memproof.kruskal.engine import _disagreement
+    from memproof.kruskal.numerical import NumericalKruskal
+
+    def num(upper, exact=None, tol=None, witness=None):
+        return NumericalKruskal(tol, "float64", 5, exact, upper, exact is not None, witness, 10, 0.0)
+
+    assert _disagreement(3, 3, num(3, 3)) is None  # agreement at the ends of the interval
+    assert _disagreement(2, 4, num(2, 4)) is None
+    assert _disagreement(3, 5, num(2, witness=[0, 4, 7])) == ("exact Kruskal rank ≥ 3, but numerically (tol=default, float64) ≤ 2: "
+                                                            "the subset [0, 4, 7] is exactly independent but numerically deficient (numerical rank 5)")
+    assert _disagreement(3, 5, num(2, tol=1e-6)) == "exact Kruskal rank ≥ 3, but numerically (tol=1e-06, float64) ≤ 2 (numerical rank 5)"
+    assert _disagreement(1, 2, num(3, 3)) == ("exact Kruskal rank ≤ 2, but numerically (tol=default, float64) = 3: "
+                                            "an exact dependency is invisible at this tolerance")
 
 
 # ------------------------------------------------------------------------------------- budget and resume
