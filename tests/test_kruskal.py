@@ -237,6 +237,25 @@ def test_disagreement_between_exact_and_numerical_is_reported_both_ways():
                                             "an exact dependency is invisible at this tolerance")
 
 
+def test_tableau_circuits_find_planted_circuits_below_the_bound():
+    """The cheap upper bound: fundamental circuits of random bases, smallest first, checked exactly."""
+    from memproof.kruskal.engine import _tableau_circuits
+    from memproof.kruskal.family import as_family
+
+    p = 2147483647
+    a = np.random.default_rng(5).integers(-9, 10, (20, 6))
+    a[15] = a[0] - a[11] + a[13]  # a 4-circuit, not fundamental for the first basis (rows 0..5)
+    four = as_family(a)
+    assert _tableau_circuits(four, p, 1, 0, 6) is None
+    assert _tableau_circuits(four, p, 50, 0, 6) == [0, 11, 13, 15]  # found in a random basis
+    assert _tableau_circuits(four, p, 50, 0, 3) is None  # size 4 is not below 3 + 1
+    a[7] = a[2] + a[3]  # and a 3-circuit, fundamental for the first basis
+    both = as_family(a)
+    assert _tableau_circuits(both, p, 1, 0, 6) == [2, 3, 7] == _tableau_circuits(both, p, 50, 0, 6)
+    assert _tableau_circuits(both, p, 50, 0, 3) == [2, 3, 7] and _tableau_circuits(both, p, 50, 0, 2) is None
+    assert _tableau_circuits(both, p, 0, 0, 6) is None
+
+
 # ------------------------------------------------------------------------------------- budget and resume
 def test_budget_and_resume_from_checkpoint(tmp_path):
     a = np.random.default_rng(7).standard_normal((20, 10))
