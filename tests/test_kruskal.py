@@ -256,6 +256,32 @@ def test_tableau_circuits_find_planted_circuits_below_the_bound():
     assert _tableau_circuits(both, p, 0, 0, 6) is None
 
 
+def test_cheap_upper_bounds_find_zero_vectors_parallel_pairs_and_rank_drops_exactly():
+    from memproof.kruskal.engine import _parallel_pair, _rank_circuit, _zero_vector
+    from memproof.kruskal.family import as_family
+
+    p = 2147483647
+    a = np.random.default_rng(4).integers(-9, 10, (8, 3))
+    assert _zero_vector(as_family(a), p) is None and _parallel_pair(as_family(a), p) is None
+    z = a.copy()
+    z[3] = 0
+    assert _zero_vector(as_family(z), p) == 3
+    spurious = a.copy()
+    spurious[3] = [p, 0, 0]  # zero mod p, not exactly
+    assert _zero_vector(as_family(spurious), p) is None
+    par = a.copy()
+    par[5] = -3 * par[2]
+    assert _parallel_pair(as_family(par), p) == [2, 5]
+    assert _parallel_pair(as_family(np.array([[1, 2], [2, 4]])), p) == [0, 1]  # two vectors, parallel
+    assert _parallel_pair(as_family(np.array([[1, 2], [0, 0]])), p) is None  # one nonzero vector
+    assert _parallel_pair(as_family(np.array([[1, 2], [p + 1, 2]])), p) is None  # parallel mod p only
+    assert _rank_circuit(as_family(a), p) is None  # rank 3 = min(N, dim): no rank drop to report
+    flat = a.copy()
+    flat[:, 2] = flat[:, 0] + flat[:, 1]  # every vector in a plane: rank 2 < 3
+    S = _rank_circuit(as_family(flat), p)
+    assert len(S) == 3 and as_family(flat).null_vector(S) is not None
+
+
 # ------------------------------------------------------------------------------------- budget and resume
 def test_budget_and_resume_from_checkpoint(tmp_path):
     a = np.random.default_rng(7).standard_normal((20, 10))
