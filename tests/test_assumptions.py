@@ -169,6 +169,22 @@ def test_graph_checkers(checker):
     assert r.to_dict()["claim"] == checker.__name__.split("_")[1]
 
 
+@pytest.mark.parametrize("checker", [check_A1, check_A2, check_A3])
+def test_graph_checkers_name_each_instance_and_charge_the_construction_as_shared(checker):
+    """Each part says which dataset it is about; building the instances is shared time, not the claim's."""
+    from memproof.assumptions import SCOPE_TEXT
+    from memproof.results import Scope
+    from memproof_proofs.mahdavi2024.checkers.instances import constructed_instances
+
+    ctx = CheckContext(seed=1, quick=True)
+    claim = checker.__name__.split("_")[1]
+    r = checker(ctx)
+    labels = [inst.label for inst in constructed_instances(ctx)]
+    assert [p.statement for p in r.parts] == [f"{claim} on {label}" for label in labels]
+    assert [p.scope for p in r.parts] == [Scope.instance(f"{label}; {SCOPE_TEXT}") for label in labels]
+    assert list(ctx.costs.seconds) == ["construct and enclose the proof's instances (A1–A3, S1–S8, P1, T1)"]
+
+
 def test_a3_forwards_its_options_and_records_what_it_decided():
     from memproof.assumptions import A3_STATEMENT
 
