@@ -1,7 +1,7 @@
 (** * S3 — Generic directions (Mahdavi, Liao, Thrampoulidis, ICLR 2024)
 
     Over any [realFieldType] (infinite, characteristic 0).
-    - [avoid_hyperplanes]: finitely many nonzero vectors w_l admit a row
+    - [avoid_hyperplanes]: finitely many nonzero vectors w_l have a row
       vector y with y w_l <> 0 for all l (a finite union of hyperplanes does
       not cover F^q): y = (1, t, t^2, ...), t a non-root of prod_l p_l.
     - [S3_suppression_direction] (S3a, S3b): if for each old t the k new
