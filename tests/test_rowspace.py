@@ -74,3 +74,37 @@ def test_constructor_margins_are_those_of_the_feature_rows():
         s = np.linalg.svd(res.Z[rows, :(tr.head + 1) * d], compute_uv=False)
         assert tr.rank_margin == pytest.approx(s[-1] / s[0], rel=1e-8)
     assert res.max_abs_error < 1e-8
+
+
+def test_min_norm_solve_is_the_least_squares_readout_and_refuses_what_it_cannot_solve(monkeypatch):
+    """S8's readout from the factor equals numpy's minimum-norm solution; a singular factor, rows the
+    factor does not describe, or a residual above SOLVE_RTOL give None (the caller solves by lstsq)."""
+    rng = np.random.default_rng(7)
+    Z = rng.normal(size=(9, 24))
+    rs = _grow(Z, [(3, 0), (3, 0), (3, 0)], 8)
+    B = rng.normal(size=(9, 2)) * 50
+    X = rs.min_norm_solve(Z, B)
+    assert np.allclose(X, np.linalg.lstsq(Z, B, rcond=None)[0], rtol=1e-10, atol=1e-12)
+    assert rs.min_norm_solve(Z[:8], B[:8]) is None  # not the factor's rows
+    assert RowSpace().min_norm_solve(Z[:0], B[:0]) is None
+    Zd = np.vstack([Z[:4], Z[0] - 2 * Z[2]])
+    assert _grow(Zd, [(4, 0), (1, 0)], 12).min_norm_solve(Zd, B[:5]) is None  # singular
+    monkeypatch.setattr(rowspace, "SOLVE_RTOL", 0.0)
+    bad = RowSpace()
+    bad.L = rs.L * (1 + 1e-3)  # a factor of other rows: the residual check notices
+    assert bad.min_norm_solve(Z, B) is None
+
+
+def test_constructor_readout_matches_a_dense_least_squares_solve(monkeypatch):
+    """The readout M solved from the row-space factor is the minimum-norm one of a dense lstsq of Z; when
+    the factor's solve gives up the constructor falls back to lstsq and gets the same M."""
+    rng = np.random.default_rng(8)
+    n, d, H = 4, 9, 5
+    T = H * (n - 1) + 1
+    Q, C, Y = rng.normal(size=(T, d)), rng.normal(size=(n, d)), rng.normal(size=(T, 2))
+    res = construct_memorizing_mha(Q, C, Y, heads=H, d_h=n, seed=1)
+    M = np.concatenate([res.weights.W_O[h] @ res.weights.W_V[h].T for h in range(H)], axis=1)
+    assert np.allclose(M, np.linalg.lstsq(res.Z, Y, rcond=None)[0].T, rtol=1e-8, atol=1e-10)
+    monkeypatch.setattr(RowSpace, "min_norm_solve", lambda self, U, B: None)
+    again = construct_memorizing_mha(Q, C, Y, heads=H, d_h=n, seed=1)
+    assert np.allclose(again.weights.W_V, res.weights.W_V, atol=1e-8) and again.max_abs_error < 1e-8

@@ -257,8 +257,10 @@ def build_layer(bk: Backend, ds: Dataset, spec: AttentionSpec, groups: tuple[tup
             old = old + group
 
     with bk.timer(timings, "readout"):
-        Z = bk.take(Zo, np.argsort(order))
-        M = bk.to_numpy(bk.lstsq(Z, Y)).T  # S8: M = Yᵀ(ZZᵀ)⁻¹Z, the minimum-norm M Zᵀ = Yᵀ (L1)
+        # S8: M = Yᵀ(ZZᵀ)⁻¹Z, the minimum-norm M Zᵀ = Yᵀ (L1); row order does not change M, so the factor of
+        # Z[order] solves it, and least squares when it cannot
+        X = rows.min_norm_solve(Zo, bk.take(Y, order)) if len(order) == ds.T else None
+        M = bk.to_numpy(bk.lstsq(bk.take(Zo, np.argsort(order)), Y) if X is None else X).T
         blocks = [factor_readout_block(M[:, h * d:(h + 1) * d], d_v) for h in range(H)]  # L2
         W_V, W_O = bk.asarray(np.stack([b[0] for b in blocks])), bk.asarray(np.stack([b[1] for b in blocks]))
         if tune:

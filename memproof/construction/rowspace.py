@@ -37,6 +37,8 @@ __all__ = ["RowSpace", "triangular_sigma_ratio"]
 EXACT_SVD_MAX = 512
 #: relative tolerance of the Lanczos estimates of σ_max² and 1/σ_min²
 SIGMA_RTOL = 1e-10
+#: :meth:`RowSpace.min_norm_solve` gives up (least squares instead) above this residual, relative to max(1, max |B|)
+SOLVE_RTOL = 1e-9
 
 
 class RowSpace:
@@ -52,6 +54,9 @@ class RowSpace:
     >>> bool(np.allclose(rs.L @ rs.L.T, Z @ Z.T))
     True
     >>> bool(np.allclose(rs.project(Z[3:], Z), np.eye(5)[3:]))   # rows 3, 4 of Z are rows 3, 4 of Z
+    True
+    >>> X = rs.min_norm_solve(Z, np.ones((5, 1)))                     # the readout of S8: Z X = 1, X in the row space
+    >>> bool(np.allclose(Z @ X, 1) and np.allclose(X, np.linalg.lstsq(Z, np.ones((5, 1)), rcond=None)[0]))
     True
     """
 
@@ -82,6 +87,19 @@ class RowSpace:
         """``B (U Uᵀ)⁻¹ = B L⁻ᵀ L⁻¹`` for B (k × r)."""
         Y = self.bk.solve_triangular(self.L, B.T, lower=True)  # L Y = Bᵀ
         return self.bk.solve_triangular(self.L.T, Y, lower=False).T  # Lᵀ Xᵀ = Y
+
+    def min_norm_solve(self, U: Any, B: Any) -> Any:
+        """The minimum-norm ``X`` of ``U X = B`` (``X = Uᵀ (U Uᵀ)⁻¹ B``) for the rows ``U`` (r × m) this factor
+        describes and ``B`` (r × c): two triangular solves and one product, refined once with the residual
+        (S8's readout ``M = Yᵀ(ZZᵀ)⁻¹Z`` without refactoring ``Z``). ``None`` when the factor is numerically
+        singular or the refined residual exceeds :data:`SOLVE_RTOL` ``· max(1, max |B|)``: solve by least squares then."""
+        xp = self.bk.xp
+        if self.rows != U.shape[0] or self.rows == 0 or self._singular():
+            return None
+        X = (self._gram_solve(B.T) @ U).T
+        X = X + (self._gram_solve((B - U @ X).T) @ U).T
+        scale = max(1.0, float(xp.max(xp.abs(B)))) if B.shape[0] * B.shape[1] else 1.0
+        return X if float(xp.max(xp.abs(U @ X - B))) <= SOLVE_RTOL * scale else None
 
     def add_columns(self, a: Any) -> None:
         """Append columns ``a`` (r × c) to the rows: ``Z[R, :m] → [Z[R, :m], a]``."""
