@@ -6,6 +6,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from memproof.arith import exact
 from memproof.assumptions import a3_family, check_a1, check_a1_targeted, check_a2, check_a3
 from memproof.blueprint.context import CheckContext
 from memproof.data import Dataset
@@ -409,3 +410,40 @@ def test_undecided_a1_says_what_is_known():
                                                          f"[{kr['kruskal_rank_lower']}, {kr['kruskal_rank_upper']}], need ≥ 4; no sampling")
     s = check_a1(ds, budget=0.01, samples=20, seed=1)
     assert s.reason.endswith(s.evidence["kruskal"]["sampling"]["statement"]) and s.evidence["kruskal"]["sampling"]["seed"] == 1
+
+
+def test_targeted_mode_decides_combinations_exactly_at_extreme_magnitudes():
+    """The old-query residual modulo span(N_h) (an exact product mod p) decides a dependence that is a
+    combination of the group's queries, at magnitudes near 1e200 and 1e-200 (powers of two, so that the rows
+    are exactly dependent as floats); one ulp away it is independent."""
+    rng = np.random.default_rng(9)
+    for scale in (2.0**660, 2.0**-660, 1.0):
+        q = rng.integers(-9, 10, (7, 6)).astype(float) * scale
+        q[0] = q[3] * 0.5 - q[4] * 4.0  # old query 0 lies in span(N_2 = {3, 4}), exactly (dyadic coefficients)
+        ds = Dataset(q, rng.standard_normal((3, 6)))
+        groups = [[0, 1, 2], [3, 4], [5, 6]]
+        r = check_a1_targeted(ds, groups)
+        assert r.outcome is Outcome.REFUTED and r.counterexample["subset"] == [0, 3, 4]
+        q1 = q.copy()
+        q1[0, np.flatnonzero(q1[0])[0]] = np.nextafter(q1[0, np.flatnonzero(q1[0])[0]], np.inf)
+        assert check_a1_targeted(Dataset(q1, ds.contexts), groups).outcome is Outcome.PROVED
+    # at 1e200 (not a power of two) the same recipe rounds: the verdict follows the exact rank of the floats
+    q = rng.integers(-9, 10, (7, 6)).astype(float) * 1e200
+    q[0] = q[3] * 0.5 - q[4] * 4.0
+    independent = exact.rank(q[[0, 3, 4]]) == 3
+    r = check_a1_targeted(Dataset(q, rng.standard_normal((3, 6))), [[0, 1, 2], [3, 4], [5, 6]])
+    assert r.outcome is (Outcome.PROVED if independent else Outcome.REFUTED)
+
+
+def test_matmul_mod_is_exact_at_the_largest_residues_and_across_chunks():
+    """``matmul_mod`` (the float-split product the targeted A1 check relies on) against Python integers: all
+    residues p − 1, an inner dimension past one 2^16 chunk, and a prime above 2^24 (the flint path)."""
+    from memproof.kruskal.modular import SWEEP_PRIMES, matmul_mod
+
+    for p, inner in ((SWEEP_PRIMES[0], 2**16 + 3), ((1 << 31) - 1, 5)):
+        a = np.full((2, inner), p - 1, dtype=np.int64)
+        a[1, ::7] = 1
+        b = np.full((inner, 3), p - 1, dtype=np.int64)
+        b[::5, 2] = 12345
+        want = [[sum(int(x) * int(y) for x, y in zip(a[i], b[:, j])) % p for j in range(3)] for i in range(2)]
+        assert matmul_mod(a, b, p).tolist() == want

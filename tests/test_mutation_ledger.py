@@ -67,3 +67,12 @@ def test_verdicts_of_a_changed_function_are_not_counted_and_a_new_function_is_na
     text, failures, _ = tool.build_report(["pkg/toy.py"], 90.0)
     assert any("x_fresh" in f for f in failures)
     assert any("not run" in f for f in failures)
+
+
+def test_record_reads_another_stage_and_the_ledger_is_plain_json(tool, tmp_path):
+    other = tmp_path / "other"
+    (tool.STAGE).rename(other)
+    tool.save_ledger(["pkg/toy.py"], {"modules": ["pkg/toy.py"]}, other)
+    ledger = json.loads(tool.LEDGER.read_text())
+    assert ledger["modules"]["pkg/toy.py"]["codes"] == {"x_double": "1 36", "xǁBoxǁsize": "1 -"}
+    assert tool.results("pkg/toy.py")["pkg.toy.x_double__mutmut_2"] == "timeout"

@@ -146,29 +146,22 @@ def load_ledger() -> dict:
 
 
 def write_ledger(ledger: dict) -> None:
-    """One module field per line and one function per line, so that a run's change reads as a small diff."""
-    out = ['{"about": ' + json.dumps("mutmut verdicts kept across clones by tools/mutation.py (run writes it, report reads it)")
-           + ',', ' "modules": {']
-    mods = sorted(ledger["modules"].items())
-    for i, (module, entry) in enumerate(mods):
-        out.append(f"  {json.dumps(module)}: {{")
-        fields = []
-        for key in ("hashes", "codes", "diffs"):
-            items = sorted(entry[key].items())
-            body = ",\n".join(f"    {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in items)
-            fields.append(f"   {json.dumps(key)}: {{\n{body}\n   }}" if items else f"   {json.dumps(key)}: {{}}")
-        out.append(",\n".join(fields))
-        out.append("  }" + ("," if i < len(mods) - 1 else ""))
-    out.append(" },")
-    out.append(' "runs": [' + ",\n  ".join(json.dumps(r, ensure_ascii=False) for r in ledger["runs"]) + "]")
-    out.append("}")
-    LEDGER.write_text("\n".join(out) + "\n", "utf-8")
+    LEDGER.write_text(json.dumps(ledger, indent=1, sort_keys=True, ensure_ascii=False) + "\n", "utf-8")
 
 
-def ledger_entry(module: str) -> dict | None:
+def _encode(row: list) -> str:
+    """A function's mutant exit codes (mutant 1, 2, …) as one line of the ledger: ``"1 1 0 - 36"`` (``-``: not run)."""
+    return " ".join("-" if c is None else str(c) for c in row)
+
+
+def _decode(text: str) -> list:
+    return [None if c == "-" else int(c) for c in text.split()]
+
+
+def ledger_entry(module: str, stage: Path) -> dict | None:
     """The ledger entry of ``module`` from the stage: mutmut's ``.meta`` file, the staged source's function
     hashes and the diffs of the mutants not detected (from mutmut's mutated copy); ``None`` before any run."""
-    meta = STAGE / "mutants" / (staged_path(module) + ".meta")
+    meta = stage / "mutants" / (staged_path(module) + ".meta")
     if not meta.exists():
         return None
     data = json.loads(meta.read_text())
@@ -181,18 +174,18 @@ def ledger_entry(module: str) -> dict | None:
         row[number - 1] = code
         if code is not None and STATUS.get(code) not in DETECTED | {"skipped"}:
             try:
-                diffs[f"{func}__mutmut_{number}"] = mutant_diff(name, module)
+                diffs[f"{func}__mutmut_{number}"] = mutant_diff(name, module, stage)
             except (FileNotFoundError, KeyError):
                 pass
-    hashes = function_hashes((STAGE / staged_path(module)).read_text("utf-8"))
-    return {"hashes": hashes, "codes": codes, "diffs": diffs}
+    hashes = function_hashes((stage / staged_path(module)).read_text("utf-8"))
+    return {"hashes": hashes, "codes": {f: _encode(row) for f, row in codes.items()}, "diffs": diffs}
 
 
-def save_ledger(modules: list[str], run: dict) -> None:
-    """Record the stage's verdicts of ``modules`` and ``run`` (the run log entry) in the ledger."""
+def save_ledger(modules: list[str], run: dict, stage: Path | None = None) -> None:
+    """Record the verdicts of ``modules`` in ``stage`` (default: this tree's) and ``run`` (the run log entry) in the ledger."""
     ledger = load_ledger()
     for module in modules:
-        entry = ledger_entry(module)
+        entry = ledger_entry(module, STAGE if stage is None else stage)
         if entry is not None:
             ledger["modules"][module] = entry
     ledger["runs"].append(run)
@@ -212,7 +205,7 @@ def restore_from_ledger(modules: list[str]) -> list[str]:
         prefix = mutant_pattern(module)[:-1]
         meta.parent.mkdir(parents=True, exist_ok=True)
         meta.write_text(json.dumps({
-            "exit_code_by_key": {f"{prefix}{f}__mutmut_{i + 1}": c for f, row in entry["codes"].items() for i, c in enumerate(row)},
+            "exit_code_by_key": {f"{prefix}{f}__mutmut_{i + 1}": c for f, row in entry["codes"].items() for i, c in enumerate(_decode(row))},
             "hash_by_function_name": {f: entry["hashes"][f] for f in entry["codes"] if f in entry["hashes"]},
             "type_check_error_by_key": {}, "durations_by_key": {}, "estimated_durations_by_key": {}}))
         restored.append(module)
@@ -326,7 +319,7 @@ def results(module: str, ledger: dict | None = None) -> dict[str, str]:
     out = {}
     for func, row in entry["codes"].items():
         fresh = current.get(func) == entry["hashes"].get(func)
-        for i, code in enumerate(row):
+        for i, code in enumerate(_decode(row)):
             out[f"{prefix}{func}__mutmut_{i + 1}"] = STATUS.get(code, "suspicious") if fresh else "not checked"
     return out
 
@@ -338,11 +331,11 @@ def unknown_functions(module: str, ledger: dict) -> list[str]:
     return sorted(f for f, h in current.items() if entry["hashes"].get(f) != h and f not in entry.get("codes", {}))
 
 
-def mutant_diff(name: str, module: str) -> str:
-    """The changed lines (``-old`` / ``+new``) of mutant ``name``, from mutmut's mutated copy."""
-    sys.path.insert(0, str(STAGE))
+def mutant_diff(name: str, module: str, stage: Path) -> str:
+    """The changed lines (``-old`` / ``+new``) of mutant ``name``, from mutmut's mutated copy in ``stage``."""
+    sys.path.insert(0, str(stage))
     cwd = os.getcwd()
-    os.chdir(STAGE)
+    os.chdir(stage)
     try:
         from mutmut.mutation.diff_apply import get_diff_for_mutant
 
@@ -465,11 +458,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_record(args: argparse.Namespace) -> int:
     """Record a stage's verdicts in the ledger without running mutmut (e.g. a stage run in another worktree)."""
-    global STAGE
-    STAGE = Path(args.stage).resolve()
+    stage = Path(args.stage).resolve()
     modules = args.modules or mutmut_config()["only_mutate"]
-    save_ledger(modules, {"modules": modules, "recorded_from": str(STAGE), "finished": time.strftime("%Y-%m-%d %H:%M")})
-    print(f"mutation: recorded {len(modules)} modules from {STAGE} in {LEDGER.relative_to(ROOT)}")
+    save_ledger(modules, {"modules": modules, "recorded_from": str(stage), "finished": time.strftime("%Y-%m-%d %H:%M")}, stage)
+    print(f"mutation: recorded {len(modules)} modules from {stage} in {LEDGER.relative_to(ROOT)}")
     return 0
 
 

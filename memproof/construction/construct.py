@@ -259,7 +259,7 @@ def build_layer(bk: Backend, ds: Dataset, spec: AttentionSpec, groups: tuple[tup
     with bk.timer(timings, "readout"):
         # S8: M = Yᵀ(ZZᵀ)⁻¹Z, the minimum-norm M Zᵀ = Yᵀ (L1); row order does not change M, so the factor of
         # Z[order] solves it, and least squares when it cannot
-        X = rows.min_norm_solve(Zo, bk.take(Y, order)) if len(order) == ds.T else None
+        X = rows.min_norm_solve(Zo, bk.take(Y, order))
         M = bk.to_numpy(bk.lstsq(bk.take(Zo, np.argsort(order)), Y) if X is None else X).T
         blocks = [factor_readout_block(M[:, h * d:(h + 1) * d], d_v) for h in range(H)]  # L2
         W_V, W_O = bk.asarray(np.stack([b[0] for b in blocks])), bk.asarray(np.stack([b[1] for b in blocks]))
